@@ -1,0 +1,35 @@
+import { Command, Option } from 'commander';
+import { initBackend } from '@vigil/runtime';
+
+/** vigil-predict: the original's predict.py — images → models (+TTA) → ensemble → competition JSON. */
+export function buildProgram(): Command {
+  const program = new Command('vigil-predict')
+    .description(
+      'Detect driver-inattention objects in images with one or more checkpoints (test-time augmentation and an ensemble\n' +
+        'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
+    )
+    .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: the two final checkpoints of the default training run')
+    .option('--source <dir>', 'image folder (default: task03_test/images of the data root or the embedded synthetic set)')
+    .option('--img-size <px>', 'inference size (pixels)', '1536')
+    .option('--conf-thres <x>', 'object confidence threshold', '0.006')
+    .option('--iou-thres <x>', 'IoU threshold for NMS', '0.7')
+    .option('--batch-size <n>', 'images per batch', '4')
+    .option('--no-augment', 'disable test-time augmentation')
+    .addOption(new Option('--ensemble <method>', 'how model outputs are combined').choices(['concat', 'wbf', 'soft-nms', 'nmw']).default('concat'))
+    .option('--project <dir>', 'output folder', 'runs/test')
+    .option('--name <name>', 'run name: output in <project>/<name>/', 'final')
+    .option('--save-img', 'also save images with boxes drawn')
+    .option('--labels <labels.json>', 'score the predictions against these labels right away')
+    .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
+    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .action(async (opts: Record<string, unknown>) => {
+      await initBackend({ prefer: opts['backend'] as string | undefined });
+      const weights = (opts['weights'] as string[] | undefined) ?? ['runs/train/final/weights/last', 'runs/train/final2/weights/last'];
+      console.log('vigil-predict plan:');
+      console.log(`  models: ${weights.join(', ')} (ensemble: ${String(opts['ensemble'])}, TTA: ${opts['augment'] === false ? 'off' : 'on'})`);
+      console.log(`  images: ${String(opts['source'] ?? '(embedded synthetic test set)')} at ${String(opts['imgSize'])} px, conf ${String(opts['confThres'])}, IoU ${String(opts['iouThres'])}`);
+      console.log(`  output: ${String(opts['project'])}/${String(opts['name'])}/<weights>_predictions.json`);
+      console.log('Prediction is not implemented yet in this build (see the issue queue); nothing was written.');
+    });
+  return program;
+}

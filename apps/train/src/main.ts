@@ -1,0 +1,6 @@
+import { runCli } from '@vigil/core';
+import { buildProgram } from './program.js';
+
+await runCli('vigil-train', async () => {
+  await buildProgram().parseAsync(process.argv);
+});

@@ -1,0 +1,29 @@
+export { CLASS_NAMES, classIndex } from './lib/class-names.js';
+export type { ClassName } from './lib/class-names.js';
+export { VigilUserError, ensure, checkRange, runCli } from './lib/errors.js';
+export {
+  cxcywhToXyxy,
+  xyxyToCxcywh,
+  xyxyToXywh,
+  xywhToXyxy,
+  xywhToCxcywh,
+  cxcywhToXywh,
+  normalizeBoxes,
+  denormalizeBoxes,
+  boxAreas,
+} from './lib/boxes.js';
+export type { BoxXyxy, BoxXywh, BoxCxcywh, BoxArray } from './lib/boxes.js';
+export { boxIou, iouPair } from './lib/box-iou.js';
+export {
+  nonMaxSuppression,
+  nmsIndices,
+  argsortDescending,
+  topKIndices,
+  emptyDetections,
+  NMS_CLASS_OFFSET,
+} from './lib/nms.js';
+export type { NmsOptions, Detections } from './lib/nms.js';
+export { scaleCoords, clipBoxes } from './lib/scale-coords.js';
+export type { ImageShape, RatioPad } from './lib/scale-coords.js';
+export { Rng } from './lib/rng.js';
+export type { RngState } from './lib/rng.js';

@@ -1,0 +1,14 @@
+export {
+  initBackend,
+  parseBackendPreference,
+  setCpuAccelerator,
+  BACKEND_ORDER,
+  BACKEND_ENV,
+} from './lib/backend.js';
+export type {
+  BackendChoice,
+  BackendKind,
+  BackendPreference,
+  CpuAccelerator,
+  InitBackendOptions,
+} from './lib/backend.js';

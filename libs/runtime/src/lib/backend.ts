@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { VigilUserError } from '@vigil/core';
+
+/** Backend choices, fastest first. `auto` tries them in this order. */
+export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'accel', 'wasm', 'cpu'] as const;
+export type BackendKind = (typeof BACKEND_ORDER)[number];
+export type BackendPreference = BackendKind | 'auto';
+
+/** Environment variable that overrides the backend choice (same values as `--backend`). */
+export const BACKEND_ENV = 'VIGIL_BACKEND';
+
+/** What {@link initBackend} chose and why. */
+export interface BackendChoice {
+  /** Our name of the path taken. */
+  kind: BackendKind;
+  /** tfjs's name of the active backend (`tf.getBackend()`). */
+  tfBackend: string;
+  /** Why this one: what was tried before it and how that failed. */
+  reason: string;
+}
+
+export interface InitBackendOptions {
+  /** `auto` (default: the `VIGIL_BACKEND` env var, else auto) or one backend to use (fails if unavailable). */
+  prefer?: string;
+  /** Receives the one-line report; default prints to stderr. `false` = silent. */
+  log?: ((line: string) => void) | false;
+  /** Environment to read `VIGIL_BACKEND` from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * An accelerated-CPU provider: prepares the wasm backend and registers faster kernels. Installed by the
+ * CPU-acceleration library through {@link setCpuAccelerator}; without one, `accel` is unavailable.
+ */
+export interface CpuAccelerator {
+  /** Makes `tfBackend` active with the accelerated kernels; returns a short description of the active path. */
+  activate(): Promise<{ tfBackend: string; description: string }>;
+}
+
+let accelerator: CpuAccelerator | undefined;
+
+/** Installs the accelerated-CPU provider used for the `accel` choice. */
+export function setCpuAccelerator(a: CpuAccelerator | undefined): void {
+  accelerator = a;
+}
+
+type Attempt = () => Promise<{ tfBackend: string; detail: string }>;
+
+function isModuleNotFound(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+async function importOptional(name: string): Promise<void> {
+  // A variable specifier keeps bundlers and tsc from requiring the optional package at build time.
+  const spec: string = name;
+  await import(spec);
+}
+
+function nodeAttempt(pkg: string): Attempt {
+  return async () => {
+    try {
+      await importOptional(pkg);
+    } catch (e) {
+      throw new Error(isModuleNotFound(e) ? `${pkg} is not installed` : `${pkg} failed to load: ${firstLine(e)}`);
+    }
+    if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
+    return { tfBackend: 'tensorflow', detail: pkg };
+  };
+}
+
+const attempts: Record<BackendKind, Attempt> = {
+  'tensorflow-gpu': nodeAttempt('@tensorflow/tfjs-node-gpu'),
+  tensorflow: nodeAttempt('@tensorflow/tfjs-node'),
+  accel: async () => {
+    if (!accelerator) throw new Error('accelerated CPU kernels are not available in this build');
+    const r = await accelerator.activate();
+    return { tfBackend: r.tfBackend, detail: r.description };
+  },
+  wasm: async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+    return { tfBackend: 'wasm', detail: 'tfjs wasm backend (XNNPACK, portable)' };
+  },
+  cpu: async () => {
+    await import('@tensorflow/tfjs-backend-cpu');
+    if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+    return { tfBackend: 'cpu', detail: 'stock tfjs cpu backend (slowest)' };
+  },
+};
+
+/** Parses a backend name from a flag or env var; throws a user error naming the valid values. */
+export function parseBackendPreference(value: string | undefined): BackendPreference {
+  const v = (value ?? 'auto').trim().toLowerCase();
+  if (v === '' || v === 'auto') return 'auto';
+  const alias: Record<string, BackendKind> = { 'node-gpu': 'tensorflow-gpu', node: 'tensorflow', gpu: 'tensorflow-gpu' };
+  const kind = alias[v] ?? v;
+  if ((BACKEND_ORDER as readonly string[]).includes(kind)) return kind as BackendKind;
+  throw new VigilUserError(
+    `unknown backend "${value}": use one of auto, ${BACKEND_ORDER.join(', ')} (flag --backend or env ${BACKEND_ENV})`,
+  );
+}
+
+/**
+ * Chooses and activates the tfjs backend: tfjs-node-gpu → tfjs-node → accelerated CPU → wasm → cpu, or the one
+ * asked for by `prefer` / `VIGIL_BACKEND`. Reports the choice in one line. An explicitly requested backend that
+ * cannot start is an error (no silent fallback).
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
+  const env = options.env ?? process.env;
+  const requested = options.prefer ?? env[BACKEND_ENV];
+  const pref = parseBackendPreference(requested);
+  const order: readonly BackendKind[] = pref === 'auto' ? BACKEND_ORDER : [pref];
+  const skipped: string[] = [];
+  for (const kind of order) {
+    try {
+      const r = await attempts[kind]();
+      const why = pref === 'auto' ? (skipped.length ? `auto; ${skipped.join('; ')}` : 'auto; first choice') : `requested${requested === options.prefer ? '' : ` by ${BACKEND_ENV}`}`;
+      const choice: BackendChoice = { kind, tfBackend: r.tfBackend, reason: `${r.detail} (${why})` };
+      if (options.log !== false) (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`[vigil] backend: ${kind} — ${choice.reason}`);
+      return choice;
+    } catch (e) {
+      if (pref !== 'auto') throw new VigilUserError(`backend "${kind}" is not available: ${firstLine(e)}`);
+      skipped.push(firstLine(e));
+    }
+  }
+  throw new VigilUserError(`no tfjs backend could start: ${skipped.join('; ')}`);
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// One-step set-up for a fresh clone (used by the README's quick-start commands and by .ci/run):
+//  1. system packages: Debian's libdnnl-dev (oneDNN) for the native CPU kernels, when running as root with apt;
+//     otherwise prints the command and continues (the portable CPU path needs nothing);
+//  2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json;
+//  3. builds the libraries and apps (so `npx vigil-train` / `npx vigil-predict` work).
+// Flags: --no-build, --no-system. Env: VIGIL_SKIP_APT=1 skips step 1.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const log = (msg) => console.log(`[setup] ${msg}`);
+
+function run(cmd, cmdArgs, opts = {}) {
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.status !== 0) {
+    console.error(`[setup] failed: ${cmd} ${cmdArgs.join(' ')} (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`[setup] Node ${process.versions.node} is too old: Vigil needs Node >= 20.19.`);
+  process.exit(1);
+}
+
+// 1. System packages.
+const SYSTEM_PACKAGES = ['libdnnl-dev'];
+function dpkgInstalled(pkg) {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
+  } catch {
+    return false;
+  }
+}
+if (!args.has('--no-system') && process.env.VIGIL_SKIP_APT !== '1' && process.platform === 'linux') {
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get && command -v dpkg-query'], { stdio: 'ignore' }).status === 0;
+  const missing = hasApt ? SYSTEM_PACKAGES.filter((p) => !dpkgInstalled(p)) : [];
+  if (!hasApt) {
+    log('no apt-get here: the native oneDNN kernels need oneDNN (libdnnl) installed by hand; continuing on the portable CPU path.');
+  } else if (missing.length === 0) {
+    log(`system packages present: ${SYSTEM_PACKAGES.join(' ')}`);
+  } else if (process.getuid?.() === 0) {
+    log(`installing system packages: ${missing.join(' ')}`);
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else {
+    log(`optional: \`sudo apt-get install -y ${missing.join(' ')}\` enables the fast native CPU kernels; continuing on the portable path.`);
+  }
+}
+
+// 2. npm dependencies.
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  log('installing npm dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+} else {
+  log('npm dependencies up to date');
+}
+
+// 3. Build libraries and apps.
+if (!args.has('--no-build')) {
+  log('building libraries and apps');
+  run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
+}
+log('done');

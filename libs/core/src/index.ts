@@ -27,3 +27,5 @@ export { scaleCoords, clipBoxes } from './lib/scale-coords.js';
 export type { ImageShape, RatioPad } from './lib/scale-coords.js';
 export { Rng } from './lib/rng.js';
 export type { RngState } from './lib/rng.js';
+export { createImage } from './lib/image.js';
+export type { ImageU8, LabeledImage } from './lib/image.js';

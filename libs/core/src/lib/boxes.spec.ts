@@ -42,13 +42,3 @@ describe('box conversions', () => {
     expect(Array.from(boxAreas([0, 0, 2, 3, 5, 5, 4, 4]))).toEqual([6, 0]);
   });
 });
-
-describe('createImage', () => {
-  it('allocates a filled HWC buffer and rejects bad sizes', async () => {
-    const { createImage } = await import('./image.js');
-    const im = createImage(4, 2, 3, 114);
-    expect(im.data.length).toBe(24);
-    expect(im.data.every((v) => v === 114)).toBe(true);
-    expect(() => createImage(0, 2)).toThrow(/positive integers/);
-  });
-});

@@ -90,7 +90,9 @@ export function descalePredictions(
     const xywh: tf.Tensor3D = tf.div(tf.slice(pred, [0, 0, 0], [-1, -1, 4]), scale);
     const rest = tf.slice(pred, [0, 0, 4], [-1, -1, no - 4]);
     if (flip === 'none') return tf.concat([xywh, rest], 2);
-    let [x, y, wh] = tf.split(xywh, [1, 1, 2], 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    const parts = tf.split(xywh, [1, 1, 2], 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    let [x, y] = parts;
+    const wh = parts[2];
     if (flip === 'lr') x = tf.sub<tf.Tensor3D>(inputSize.width, x);
     else y = tf.sub<tf.Tensor3D>(inputSize.height, y);
     return tf.concat([x, y, wh, rest], 2);

@@ -12,3 +12,5 @@ export { nonMaximumWeighted } from './lib/non-maximum-weighted.js';
 export type { NmwOptions } from './lib/non-maximum-weighted.js';
 export { fuseDetections } from './lib/fuse-detections.js';
 export type { FusionMethod, FuseOptions } from './lib/fuse-detections.js';
+export { ensemblePredict } from './lib/ensemble-predict.js';
+export type { EnsembleMethod, EnsemblePredictOptions } from './lib/ensemble-predict.js';

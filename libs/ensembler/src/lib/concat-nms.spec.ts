@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nonMaxSuppression } from '@vigil/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchNms, concatNms, concatNmsEnsemble, runEnsemble } from './concat-nms.js';
-import { toyDetect } from './test-detector.js';
+import { toyDetect } from '../testing/toy-detector.js';
 import { runTta } from './tta.js';
 
 beforeAll(async () => {

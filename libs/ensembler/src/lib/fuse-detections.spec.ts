@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type FusionMethod, fuseDetections } from './fuse-detections.js';
 import { nonMaximumWeighted } from './non-maximum-weighted.js';
 import { softNms } from './soft-nms.js';
-import { dets } from './test-helpers.js';
+import { dets } from '../testing/detections.js';
 import { weightedBoxesFusion } from './weighted-boxes-fusion.js';
 
 describe('fuseDetections', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nonMaximumWeighted } from './non-maximum-weighted.js';
-import { dets, plain } from './test-helpers.js';
+import { dets, plain } from '../testing/detections.js';
 
 const A = [0, 0, 0.5, 0.5];
 const B = [0, 0, 0.5, 0.4]; // IoU(A, B) = 0.8

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { VigilUserError } from '@vigil/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toyDetect } from './test-detector.js';
+import { toyDetect } from '../testing/toy-detector.js';
 import { descalePredictions, runTta, scaleImageForTta, ttaPlan } from './tta.js';
 
 /** Made by fixtures/make-tta-golden.py from the original's scale_img / forward_augment (see the script). */

@@ -1,6 +1,6 @@
 import { VigilUserError } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
-import { dets, plain } from './test-helpers.js';
+import { dets, plain } from '../testing/detections.js';
 import { type WbfConfType, weightedBoxesFusion } from './weighted-boxes-fusion.js';
 
 const BOX = [0.1, 0.2, 0.5, 0.6];

@@ -29,6 +29,10 @@ describe('module boundaries', () => {
     const msgs = await lintAs('libs/core', "import { initBackend } from '@vigil/runtime';\nexport const x = initBackend;\n");
     expect(msgs.join('\n')).toMatch(/core -> runtime/);
   });
+  it('reject a domain library importing a library outside its allowed tags', async () => {
+    const msgs = await lintAs('libs/ensembler', "import { initBackend } from '@vigil/runtime';\nexport const x = initBackend;\n");
+    expect(msgs.join('\n')).toMatch(/tagged with "lib:ensembler" can only depend on libs tagged with "lib:core"/);
+  });
   it('accept an allowed direction', async () => {
     const msgs = await lintAs('libs/runtime', "import { Rng } from '@vigil/core';\nexport const r = new Rng(1);\n");
     expect(msgs).toEqual([]);

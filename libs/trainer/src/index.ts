@@ -16,3 +16,19 @@ export {
   loadHyp,
 } from './lib/hyp.js';
 export type { Hyp } from './lib/hyp.js';
+export {
+  NOMINAL_BATCH,
+  TrainSchedule,
+  roundHalfEven,
+  npInterp,
+  oneCycle,
+  lrLambda,
+  nominalAccumulate,
+  scaleWeightDecay,
+  warmupIterations,
+} from './lib/schedule.js';
+export type { TrainScheduleConfig, TrainScheduleState } from './lib/schedule.js';
+export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PARAM_GROUP_ORDER } from './lib/optimizer.js';
+export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind } from './lib/optimizer.js';
+export { ModelEma, emaDecay } from './lib/model-ema.js';
+export type { ModelEmaOptions } from './lib/model-ema.js';

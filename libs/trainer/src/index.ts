@@ -32,3 +32,8 @@ export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PAR
 export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind } from './lib/optimizer.js';
 export { ModelEma, emaDecay } from './lib/model-ema.js';
 export type { ModelEmaOptions } from './lib/model-ema.js';
+export { labelSizesPx, anchorRatios, anchorMetric, anchorFitness, kmeanAnchors, checkAnchors } from './lib/autoanchor.js';
+export type { AnchorDataset, KmeanAnchorsOptions, CheckAnchorsOptions, CheckAnchorsResult } from './lib/autoanchor.js';
+export { kmeans, kmeansLloyd, vectorQuantize } from './lib/kmeans.js';
+export type { KmeansResult } from './lib/kmeans.js';
+export { roundToHalf, roundArrayToHalf } from './lib/half-precision.js';

@@ -37,3 +37,5 @@ export type { AnchorDataset, KmeanAnchorsOptions, CheckAnchorsOptions, CheckAnch
 export { kmeans, kmeansLloyd, vectorQuantize } from './lib/kmeans.js';
 export type { KmeansResult } from './lib/kmeans.js';
 export { roundToHalf, roundArrayToHalf } from './lib/half-precision.js';
+export { lossAndGrads } from './lib/loss-grads.js';
+export type { LossAndGrads } from './lib/loss-grads.js';

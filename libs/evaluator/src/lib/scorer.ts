@@ -1,0 +1,206 @@
+import { CLASS_NAMES, type Detections, VigilUserError } from '@vigil/core';
+import type { ConfusionMatrix } from './confusion-matrix.js';
+import { DetectionEvaluator } from './evaluator.js';
+import type { Metrics } from './metrics.js';
+import type { GroundTruth, MatchingMode } from './types.js';
+
+/** One image of a labels.json / predictions file (SPEC.md §1), validated. */
+export interface ParsedImage<T> {
+  fileName: string;
+  data: T;
+}
+
+/** Options of {@link scoreCompetitionFiles}. */
+export interface ScoreOptions {
+  /** Class names, index = class id (default: the competition's 7). */
+  names?: readonly string[];
+  matching?: MatchingMode;
+}
+
+/** Result of {@link scoreCompetitionFiles}. */
+export interface ScoreReport {
+  metrics: Metrics;
+  confusion?: ConfusionMatrix;
+  /** Prediction entries whose image is not in the labels (ignored). */
+  ignoredImages: string[];
+  /** Labelled images with no entry in the predictions (scored as having no detections). */
+  missingImages: string[];
+}
+
+/** `JSON.parse` with an error naming the file, line and column. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /at position (\d+)/.exec(msg);
+    const pos = m ? Number(m[1]) : /end of JSON input/.test(msg) ? text.length : -1;
+    let where = '';
+    if (pos >= 0) {
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const col = pos - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${col} (character ${pos})`;
+    }
+    throw new VigilUserError(`${file}: not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}. Fix the file (is it complete?) and retry.`, file);
+  }
+}
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/**
+ * Reads the `annotations` of a labels.json or predictions file: every entry needs `file_name` and `objects` (a list,
+ * or `{}` for none as the original writes); every object `class` (one of `names`), `position` [x1, y1, x2, y2]
+ * (finite numbers, pixels) and, for predictions, a finite `confidence_score`. Other keys are ignored. Errors name the
+ * file, the entry (index and file name) and the object index.
+ */
+function readAnnotations<T>(
+  doc: unknown,
+  file: string,
+  names: readonly string[],
+  withConfidence: boolean,
+  build: (boxes: number[], classes: number[], conf: number[]) => T,
+): ParsedImage<T>[] {
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { annotations?: unknown }).annotations)) {
+    throw new VigilUserError(`${file}: expected an object {"annotations": [...]} (SPEC §1 format); got ${describe(doc)}.`, file);
+  }
+  const anns = (doc as { annotations: unknown[] }).annotations;
+  const out: ParsedImage<T>[] = [];
+  const seen = new Set<string>();
+  anns.forEach((ann, a) => {
+    const at = `${file}: annotations[${a}]`;
+    if (typeof ann !== 'object' || ann === null) throw new VigilUserError(`${at}: expected an object with "file_name" and "objects", got ${describe(ann)}.`, file);
+    const fn = (ann as { file_name?: unknown }).file_name;
+    if (typeof fn !== 'string' || fn === '') throw new VigilUserError(`${at}: missing or non-string "file_name".`, file);
+    const where = `${file}: image "${fn}" (annotations[${a}])`;
+    if (seen.has(fn)) throw new VigilUserError(`${where}: the image appears twice; merge its objects into one entry.`, file);
+    seen.add(fn);
+    let objs = (ann as { objects?: unknown }).objects;
+    if (objs === undefined) throw new VigilUserError(`${where}: missing "objects" (use [] or {} for an image without objects).`, file);
+    if (!Array.isArray(objs)) {
+      if (typeof objs === 'object' && objs !== null && Object.keys(objs).length === 0) objs = [];
+      else throw new VigilUserError(`${where}: "objects" must be a list (or {} for none), got ${describe(objs)}.`, file);
+    }
+    const list = objs as unknown[];
+    const boxes: number[] = [];
+    const classes: number[] = [];
+    const conf: number[] = [];
+    list.forEach((o, k) => {
+      const ow = `${where}, objects[${k}]`;
+      if (typeof o !== 'object' || o === null) throw new VigilUserError(`${ow}: expected an object with "class" and "position", got ${describe(o)}.`, file);
+      const rec = o as { class?: unknown; position?: unknown; confidence_score?: unknown };
+      if (rec.class === undefined) throw new VigilUserError(`${ow}: missing "class".`, file);
+      const c = typeof rec.class === 'string' ? names.indexOf(rec.class) : -1;
+      if (c < 0) throw new VigilUserError(`${ow}: unknown class ${describe(rec.class)}; expected one of ${names.join(', ')}.`, file);
+      if (rec.position === undefined) throw new VigilUserError(`${ow}: missing "position".`, file);
+      const p = rec.position;
+      if (!Array.isArray(p) || p.length !== 4 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+        throw new VigilUserError(`${ow}: "position" must be 4 finite numbers [x1, y1, x2, y2] in pixels, got ${describe(p)}.`, file);
+      }
+      if (withConfidence) {
+        if (rec.confidence_score === undefined) throw new VigilUserError(`${ow}: missing "confidence_score".`, file);
+        if (typeof rec.confidence_score !== 'number' || !Number.isFinite(rec.confidence_score)) {
+          throw new VigilUserError(`${ow}: "confidence_score" must be a finite number, got ${describe(rec.confidence_score)}.`, file);
+        }
+        conf.push(rec.confidence_score);
+      }
+      boxes.push(...(p as number[]));
+      classes.push(c);
+    });
+    out.push({ fileName: fn, data: build(boxes, classes, conf) });
+  });
+  return out;
+}
+
+/** Parses a ground-truth labels.json (SPEC.md §1): per image, boxes xyxy pixels as float32. */
+export function parseLabelsFile(text: string, file: string, names: readonly string[] = CLASS_NAMES): ParsedImage<GroundTruth>[] {
+  return readAnnotations(parseJsonText(text, file), file, names, false, (boxes, classes) => ({
+    count: classes.length,
+    boxes: Float32Array.from(boxes),
+    classes: Int32Array.from(classes),
+  }));
+}
+
+/**
+ * Parses a predictions file (competition output format): per image, the objects sorted stably by descending
+ * confidence (the order the original's NMS produced them in), boxes xyxy pixels and scores as float32.
+ */
+export function parsePredictionsFile(text: string, file: string, names: readonly string[] = CLASS_NAMES): ParsedImage<Detections>[] {
+  return readAnnotations(parseJsonText(text, file), file, names, true, (boxes, classes, conf) => {
+    const order = Array.from(conf, (_, i) => i).sort((x, y) => conf[y]! - conf[x]!);
+    const det: Detections = {
+      count: order.length,
+      boxes: new Float32Array(order.length * 4),
+      scores: new Float32Array(order.length),
+      classes: new Int32Array(order.length),
+    };
+    order.forEach((i, k) => {
+      det.boxes.set(boxes.slice(4 * i, 4 * i + 4), 4 * k);
+      det.scores[k] = conf[i]!;
+      det.classes[k] = classes[i]!;
+    });
+    return det;
+  });
+}
+
+const NO_DETECTIONS: Detections = { count: 0, boxes: new Float32Array(0), scores: new Float32Array(0), classes: new Int32Array(0) };
+
+/**
+ * Scores a predictions file against ground truth as the original's `test` would (images in labels.json order).
+ * Predictions for images absent from the labels are ignored and listed; labelled images absent from the predictions
+ * count as images without detections.
+ */
+export function scoreCompetitionFiles(
+  labels: { text: string; file: string },
+  predictions: { text: string; file: string },
+  options: ScoreOptions = {},
+): ScoreReport {
+  const names = options.names ?? CLASS_NAMES;
+  const gt = parseLabelsFile(labels.text, labels.file, names);
+  const pred = parsePredictionsFile(predictions.text, predictions.file, names);
+  const byName = new Map(pred.map((p) => [p.fileName, p.data]));
+  const labelled = new Set(gt.map((g) => g.fileName));
+  const ev = new DetectionEvaluator({ names, ...(options.matching ? { matching: options.matching } : {}) });
+  const missingImages: string[] = [];
+  for (const g of gt) {
+    const p = byName.get(g.fileName);
+    if (!p) missingImages.push(g.fileName);
+    ev.addImage(p ?? NO_DETECTIONS, g.data);
+  }
+  const { metrics, confusion } = ev.result();
+  return {
+    metrics,
+    ...(confusion ? { confusion } : {}),
+    ignoredImages: pred.filter((p) => !labelled.has(p.fileName)).map((p) => p.fileName),
+    missingImages,
+  };
+}
+
+/** The scorer's one-line JSON summary (classes without labels omitted). */
+export interface ScoreSummary {
+  map50: number;
+  map75: number;
+  map80_seed: number;
+  map50_95: number;
+  precision: number;
+  recall: number;
+  classes: Record<string, { ap50: number; ap75: number; ap50_95: number; labels: number }>;
+}
+
+/** {@link ScoreSummary} of a metrics object. */
+export function scoreSummary(m: Metrics): ScoreSummary {
+  const classes: ScoreSummary['classes'] = {};
+  for (const c of m.classes) classes[c.name] = { ap50: c.ap50, ap75: c.ap75, ap50_95: c.ap50_95, labels: c.labels };
+  return {
+    map50: m.map50,
+    map75: m.map75,
+    map80_seed: m.map80Seed,
+    map50_95: m.map50_95,
+    precision: m.precision,
+    recall: m.recall,
+    classes,
+  };
+}

@@ -89,15 +89,30 @@ export function apPerClass(stats: MatchStats): ApPerClassResult {
   const classes = Int32Array.from([...counts.keys()].sort((a, b) => a - b));
   const nc = classes.length;
   const labels = Int32Array.from(classes, (c) => counts.get(c)!);
-  const row = new Map<number, number>();
-  classes.forEach((c, i) => row.set(c, i));
+  let maxCls = 0;
+  for (const c of classes) maxCls = Math.max(maxCls, c);
+  const rowOf = new Int32Array(maxCls + 1).fill(-1);
+  classes.forEach((c, i) => {
+    if (c >= 0) rowOf[c] = i;
+  });
+  const rowOfPred = (k: number) => {
+    const c = stats.predCls[k]!;
+    return c >= 0 && c <= maxCls ? rowOf[c]! : -1;
+  };
 
-  // sorted predictions grouped by class (stable within a class: the order of the sorted array)
-  const perClass: number[][] = Array.from({ length: nc }, () => []);
+  // sorted predictions grouped by class (keeping the sorted order within a class): a counting sort by row
+  const start = new Int32Array(nc + 1);
+  for (let k = 0; k < n; k++) {
+    const ci = rowOfPred(k);
+    if (ci >= 0) start[ci + 1]!++;
+  }
+  for (let ci = 0; ci < nc; ci++) start[ci + 1]! += start[ci]!;
+  const grouped = new Int32Array(start[nc]!);
+  const fill = start.slice(0, nc);
   for (let k = 0; k < n; k++) {
     const idx = order[k]!;
-    const ci = row.get(stats.predCls[idx]!);
-    if (ci !== undefined) perClass[ci]!.push(idx);
+    const ci = rowOfPred(idx);
+    if (ci >= 0) grouped[fill[ci]!++] = idx;
   }
 
   const px = linspaceNumpy(0, 1, CURVE_POINTS);
@@ -107,12 +122,19 @@ export function apPerClass(stats: MatchStats): ApPerClassResult {
   const rCurve = new Float64Array(nc * CURVE_POINTS);
   const prCurve = new Float64Array(nc * CURVE_POINTS);
   for (let ci = 0; ci < nc; ci++) {
-    const idx = perClass[ci]!;
+    const idx = grouped.subarray(start[ci]!, start[ci + 1]!);
     const np = idx.length;
     const nl = labels[ci]!;
     if (np === 0 || nl === 0) continue;
     const xp = new Float64Array(np);
-    for (let k = 0; k < np; k++) xp[k] = -stats.conf[idx[k]!]!;
+    const bits = new Uint16Array(np); // the 10 correct flags of each prediction, gathered once
+    for (let k = 0; k < np; k++) {
+      const i = idx[k]!;
+      xp[k] = -stats.conf[i]!;
+      let b = 0;
+      for (let q = 0; q < NIOU; q++) if (stats.correct[i * NIOU + q]) b |= 1 << q;
+      bits[k] = b;
+    }
     const recall = new Float64Array(np);
     const precision = new Float64Array(np);
     const mrec = new Float64Array(np + 2);
@@ -120,8 +142,9 @@ export function apPerClass(stats: MatchStats): ApPerClassResult {
     for (let j = 0; j < NIOU; j++) {
       let tp = 0;
       let fp = 0;
+      const bit = 1 << j;
       for (let k = 0; k < np; k++) {
-        if (stats.correct[idx[k]! * NIOU + j]) tp++;
+        if (bits[k]! & bit) tp++;
         else fp++;
         recall[k] = tp / (nl + 1e-16);
         precision[k] = tp / (tp + fp);

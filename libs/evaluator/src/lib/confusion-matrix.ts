@@ -1,6 +1,6 @@
 import type { Detections } from '@vigil/core';
 import { boxIouF32 } from './box-iou-f32.js';
-import { argsortNumpy, uniqueFirstIndex } from './numpy-compat.js';
+import { GreedyMatcher } from './greedy-match.js';
 import type { GroundTruth } from './types.js';
 
 /** Options of {@link ConfusionMatrix}; defaults are the original's. */
@@ -23,6 +23,7 @@ export class ConfusionMatrix {
   readonly matrix: Float64Array;
   readonly conf: number;
   readonly iouThres: number;
+  private readonly matcher = new GreedyMatcher();
 
   constructor(
     readonly nc: number,
@@ -37,47 +38,38 @@ export class ConfusionMatrix {
   /** Counts one image: detections (xyxy pixels, scores, classes) against its ground truth. */
   processBatch(detections: Detections, labels: GroundTruth): void {
     const n1 = this.nc + 1;
-    const keep: number[] = [];
-    for (let j = 0; j < detections.count; j++) if (detections.scores[j]! > this.conf) keep.push(j);
-    const boxes = new Float32Array(keep.length * 4);
-    keep.forEach((j, k) => boxes.set(detections.boxes.subarray(4 * j, 4 * j + 4), 4 * k));
-    const dcls = Int32Array.from(keep, (j) => detections.classes[j]!);
-    const nd = keep.length;
-    const iou = boxIouF32(labels.boxes.subarray(0, labels.count * 4), boxes);
-    let m0: number[] = [];
-    let m1: number[] = [];
-    let mv: number[] = [];
-    for (let i = 0; i < labels.count; i++) {
-      for (let j = 0; j < nd; j++) {
-        if (iou[i * nd + j]! > this.iouThres) {
-          m0.push(i);
-          m1.push(j);
-          mv.push(iou[i * nd + j]!);
-        }
-      }
+    const conf = this.conf;
+    let nd = 0;
+    for (let j = 0; j < detections.count; j++) if (detections.scores[j]! > conf) nd++;
+    const boxes = new Float32Array(nd * 4);
+    const dcls = new Int32Array(nd);
+    for (let j = 0, k = 0; j < detections.count; j++) {
+      if (!(detections.scores[j]! > conf)) continue;
+      boxes.set(detections.boxes.subarray(4 * j, 4 * j + 4), 4 * k);
+      dcls[k++] = detections.classes[j]!;
     }
-    if (m0.length > 1) {
-      const pick = (ix: ArrayLike<number>) => {
-        m0 = Array.from(ix, (k) => m0[k]!);
-        m1 = Array.from(ix, (k) => m1[k]!);
-        mv = Array.from(ix, (k) => mv[k]!);
-      };
-      pick(argsortNumpy(mv).reverse());
-      pick(uniqueFirstIndex(m1));
-      pick(argsortNumpy(mv).reverse());
-      pick(uniqueFirstIndex(m0));
+    const nl = labels.count;
+    const iou = boxIouF32(labels.boxes.subarray(0, nl * 4), boxes);
+    const m = this.matcher;
+    m.reset();
+    for (let i = 0; i < nl; i++) for (let j = 0; j < nd; j++) if (iou[i * nd + j]! > this.iouThres) m.add(i, j, iou[i * nd + j]!);
+    m.reduce(nl, nd, true);
+    const any = m.count > 0;
+    // after the reduction each label and each detection appears at most once
+    const detOfLabel = new Int32Array(nl).fill(-1);
+    const matchedDet = new Uint8Array(nd);
+    for (let k = 0; k < m.count; k++) {
+      detOfLabel[m.lab[k]!] = m.det[k]!;
+      matchedDet[m.det[k]!] = 1;
     }
-    const any = m0.length > 0;
-    for (let i = 0; i < labels.count; i++) {
+    for (let i = 0; i < nl; i++) {
       const gc = labels.classes[i]!;
-      let count = 0;
-      let at = -1;
-      for (let k = 0; k < m0.length; k++) if (m0[k] === i) { count++; at = k; }
-      if (any && count === 1) this.matrix[dcls[m1[at]!]! * n1 + gc]! += 1;
+      const d = detOfLabel[i]!;
+      if (any && d >= 0) this.matrix[dcls[d]! * n1 + gc]! += 1;
       else this.matrix[this.nc * n1 + gc]! += 1;
     }
     if (any) {
-      for (let j = 0; j < nd; j++) if (!m1.includes(j)) this.matrix[dcls[j]! * n1 + this.nc]! += 1;
+      for (let j = 0; j < nd; j++) if (!matchedDet[j]) this.matrix[dcls[j]! * n1 + this.nc]! += 1;
     }
   }
 

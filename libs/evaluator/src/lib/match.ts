@@ -1,6 +1,6 @@
 import type { Detections } from '@vigil/core';
 import { boxIouF32 } from './box-iou-f32.js';
-import { argsortNumpy, uniqueFirstIndex } from './numpy-compat.js';
+import { GreedyMatcher } from './greedy-match.js';
 import { IOU_THRESHOLDS, type GroundTruth, type MatchingMode, NIOU } from './types.js';
 
 /**
@@ -21,81 +21,65 @@ export function matchImage(pred: Detections, gt: GroundTruth, mode: MatchingMode
  * The original's loop (predict.py `test`, "Per target class"): for every ground-truth class, each prediction of that
  * class takes its best-IoU target (first on ties; NaN wins as in torch `max`); in prediction order, a prediction whose
  * best IoU is > 0.5 and whose target is not yet taken takes it, and is correct at every threshold its IoU exceeds
- * (strict >, float32 values).
+ * (strict >, float32 values). Classes never share targets, so one pass over the predictions in order visits each
+ * class's predictions in the same order as the original's per-class loops.
  */
 function matchSeed(pred: Detections, gt: GroundTruth, correct: Uint8Array): void {
   const t0 = IOU_THRESHOLDS[0]!;
-  const byClass = new Map<number, number[]>();
-  for (let t = 0; t < gt.count; t++) {
-    const c = gt.classes[t]!;
-    let list = byClass.get(c);
-    if (!list) byClass.set(c, (list = []));
-    list.push(t);
-  }
-  for (const [c, ti] of byClass) {
-    const pi: number[] = [];
-    for (let j = 0; j < pred.count; j++) if (pred.classes[j] === c) pi.push(j);
-    if (pi.length === 0) continue;
-    const iou = boxIouF32(pred.boxes, gt.boxes, pi, ti);
-    const m = ti.length;
-    const taken = new Uint8Array(m);
-    for (let k = 0; k < pi.length; k++) {
-      let best = iou[k * m]!;
-      let arg = 0;
-      for (let l = 1; l < m && best === best; l++) {
-        const v = iou[k * m + l]!;
-        if (v !== v || v > best) {
-          best = v;
-          arg = l;
-        }
+  const m = gt.count;
+  const tb = gt.boxes;
+  const pb = pred.boxes;
+  const taken = new Uint8Array(m);
+  const areaT = new Float32Array(m);
+  for (let t = 0; t < m; t++) areaT[t] = Math.fround(Math.fround(tb[4 * t + 2]! - tb[4 * t]!) * Math.fround(tb[4 * t + 3]! - tb[4 * t + 1]!));
+  for (let j = 0; j < pred.count; j++) {
+    const c = pred.classes[j]!;
+    const ax1 = pb[4 * j]!, ay1 = pb[4 * j + 1]!, ax2 = pb[4 * j + 2]!, ay2 = pb[4 * j + 3]!;
+    const areaP = Math.fround(Math.fround(ax2 - ax1) * Math.fround(ay2 - ay1));
+    let best = -Infinity;
+    let arg = -1;
+    for (let t = 0; t < m; t++) {
+      if (gt.classes[t] !== c) continue;
+      let w = Math.fround(Math.min(ax2, tb[4 * t + 2]!) - Math.max(ax1, tb[4 * t]!));
+      let h = Math.fround(Math.min(ay2, tb[4 * t + 3]!) - Math.max(ay1, tb[4 * t + 1]!));
+      if (!(w > 0)) w = 0;
+      if (!(h > 0)) h = 0;
+      const inter = Math.fround(w * h);
+      const iou = Math.fround(inter / Math.fround(Math.fround(areaP + areaT[t]!) - inter));
+      if (arg < 0 || iou > best || iou !== iou) {
+        best = iou;
+        arg = t;
+        if (iou !== iou) break; // torch max propagates NaN
       }
-      if (!(best > t0) || taken[arg]) continue;
-      taken[arg] = 1;
-      const row = pi[k]! * NIOU;
-      for (let q = 0; q < NIOU; q++) correct[row + q] = best > IOU_THRESHOLDS[q]! ? 1 : 0;
     }
+    if (arg < 0 || !(best > t0) || taken[arg]) continue;
+    taken[arg] = 1;
+    const row = j * NIOU;
+    for (let q = 0; q < NIOU; q++) correct[row + q] = best > IOU_THRESHOLDS[q]! ? 1 : 0;
   }
 }
 
-/**
- * Candidate (label, detection, iou) triples with IoU ≥ `thr` and equal classes, in torch.where's row-major order,
- * reduced as upstream: sort by IoU descending (NumPy argsort reversed), keep the first of each detection, then the
- * first of each label.
- */
-function upstreamMatches(iou: Float32Array, pred: Detections, gt: GroundTruth, thr: number): { det: number[]; iou: number[] } {
+const matcher = new GreedyMatcher();
+
+/** Pairs with IoU ≥ `thr` and equal classes, reduced as upstream's `process_batch` (no re-sort between the uniques). */
+function upstreamMatches(iou: Float32Array, pred: Detections, gt: GroundTruth, thr: number): GreedyMatcher {
   const n = pred.count;
-  let lab: number[] = [];
-  let det: number[] = [];
-  let val: number[] = [];
+  matcher.reset();
   for (let t = 0; t < gt.count; t++) {
     for (let j = 0; j < n; j++) {
       const v = iou[t * n + j]!;
-      if (v >= thr && gt.classes[t] === pred.classes[j]) {
-        lab.push(t);
-        det.push(j);
-        val.push(v);
-      }
+      if (v >= thr && gt.classes[t] === pred.classes[j]) matcher.add(t, j, v);
     }
   }
-  if (lab.length > 1) {
-    const order = argsortNumpy(val).reverse();
-    const pick = (ix: ArrayLike<number>) => {
-      lab = Array.from(ix, (k) => lab[k]!);
-      det = Array.from(ix, (k) => det[k]!);
-      val = Array.from(ix, (k) => val[k]!);
-    };
-    pick(order);
-    pick(uniqueFirstIndex(det));
-    pick(uniqueFirstIndex(lab));
-  }
-  return { det, iou: val };
+  matcher.reduce(gt.count, n, false);
+  return matcher;
 }
 
 /** ultralytics/yolov5#4260 `process_batch`: one matching at IoU ≥ 0.5, correct = IoU ≥ each threshold. */
 function matchUpstream2021(pred: Detections, gt: GroundTruth, correct: Uint8Array): void {
   const iou = boxIouF32(gt.boxes, pred.boxes);
   const m = upstreamMatches(iou, pred, gt, IOU_THRESHOLDS[0]!);
-  for (let k = 0; k < m.det.length; k++) {
+  for (let k = 0; k < m.count; k++) {
     const row = m.det[k]! * NIOU;
     for (let q = 0; q < NIOU; q++) correct[row + q] = m.iou[k]! >= IOU_THRESHOLDS[q]! ? 1 : 0;
   }
@@ -106,6 +90,6 @@ function matchUpstream(pred: Detections, gt: GroundTruth, correct: Uint8Array): 
   const iou = boxIouF32(gt.boxes, pred.boxes);
   for (let q = 0; q < NIOU; q++) {
     const m = upstreamMatches(iou, pred, gt, IOU_THRESHOLDS[q]!);
-    for (const d of m.det) correct[d * NIOU + q] = 1;
+    for (let k = 0; k < m.count; k++) correct[m.det[k]! * NIOU + q] = 1;
   }
 }

@@ -29,15 +29,16 @@ function msb(n: number): number {
  * `np.argsort(v)` with NumPy's default (unstable) quicksort, as `npysort/quicksort.cpp aquicksort_` (median of three,
  * insertion sort below 16 elements, heapsort past depth 2·log2(n)). Ties come out in exactly NumPy's order.
  * NumPy ≥ 1.25 dispatches some dtypes to SIMD sorts on AVX-512 machines; the original (2021) and NumPy 1.24 for
- * float32/float64 argsort use this generic path.
+ * float32/float64 argsort use this generic path. Sorts the first `num` values.
  */
-export function argsortNumpy(v: ArrayLike<number>): Int32Array {
-  const num = v.length;
+export function argsortNumpy(v: ArrayLike<number>, num: number = v.length): Int32Array {
   const tosort = new Int32Array(num);
   for (let i = 0; i < num; i++) tosort[i] = i;
   if (num < 2) return tosort;
-  const stack: number[] = [];
-  const depthStack: number[] = [];
+  const stack = new Int32Array(256);
+  const depthStack = new Int32Array(128);
+  let sp = 0;
+  let dp = 0;
   let pl = 0;
   let pr = num - 1;
   let cdepth = msb(num) * 2;
@@ -68,13 +69,15 @@ export function argsortNumpy(v: ArrayLike<number>): Int32Array {
         tmp = tosort[pi]!; tosort[pi] = tosort[pk]!; tosort[pk] = tmp;
         // push the larger partition on the stack
         if (pi - pl < pr - pi) {
-          stack.push(pi + 1, pr);
+          stack[sp++] = pi + 1;
+          stack[sp++] = pr;
           pr = pi - 1;
         } else {
-          stack.push(pl, pi - 1);
+          stack[sp++] = pl;
+          stack[sp++] = pi - 1;
           pl = pi + 1;
         }
-        depthStack.push(--cdepth);
+        depthStack[dp++] = --cdepth;
       }
       // insertion sort
       for (let pi = pl + 1; pi <= pr; ++pi) {
@@ -86,10 +89,10 @@ export function argsortNumpy(v: ArrayLike<number>): Int32Array {
         tosort[pj] = vi;
       }
     }
-    if (stack.length === 0) break;
-    pr = stack.pop()!;
-    pl = stack.pop()!;
-    cdepth = depthStack.pop()!;
+    if (sp === 0) break;
+    pr = stack[--sp]!;
+    pl = stack[--sp]!;
+    cdepth = depthStack[--dp]!;
   }
   return tosort;
 }

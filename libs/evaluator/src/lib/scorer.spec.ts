@@ -71,6 +71,31 @@ describe('scoreCompetitionFiles', () => {
   });
 });
 
+describe('reading large files entry by entry', () => {
+  const obj = { class: 'face', position: [0, 0, 100, 100], confidence_score: 0.9 };
+  const ann = (fn: string) => ({ file_name: fn, objects: [obj] });
+  const score = (text: string) => scoreCompetitionFiles(labels, { text, file: 'p.json' });
+  it('other keys (with brackets, commas and quotes in strings) around "annotations" do not matter', () => {
+    const text = `{"info": {"x": [1, {"y": "a],[}\\"b"}]}, "annotations" : [ ${JSON.stringify(ann('a.jpg'))} ,\n ${JSON.stringify({ file_name: 'q"]},{.jpg', objects: {} })} ], "z": "annotations"}`;
+    const r = score(text);
+    expect(r.metrics.classes.find((c) => c.name === 'face')!.ap50).toBe(1);
+    expect(r.ignoredImages).toEqual(['q"]},{.jpg']);
+  });
+  it('an escaped key, a repeated key (last wins, as JSON.parse) and an empty list are read like JSON.parse', () => {
+    expect(score(`{"annot\\u0061tions": [${JSON.stringify(ann('a.jpg'))}]}`).metrics.map50).toBeGreaterThan(0);
+    expect(score(`{"annotations": [${JSON.stringify(ann('a.jpg'))}], "annotations": []}`).metrics.map50).toBe(0);
+    expect(score('{"annotations": []}').metrics.map50).toBe(0);
+  });
+  it('syntax errors inside or between entries report their position in the whole file', () => {
+    const good = JSON.stringify(ann('a.jpg'));
+    const other = JSON.stringify(ann('b.jpg'));
+    expect(userError(() => score(`{"annotations": [${good},\n${other},]}`))).toMatch(/^p\.json: not valid JSON at line 2, column \d+/);
+    expect(userError(() => score(`{"annotations": [${good},,${other}]}`))).toMatch(/^p\.json: not valid JSON at line 1, column \d+/);
+    expect(userError(() => score(`{"annotations": [${good},\n{"file_name": "b.jpg" "objects": []}]}`))).toMatch(/^p\.json: not valid JSON at line 2, column 23 \(character \d+\)/);
+    expect(userError(() => score(`{"annotations": {"a": 1}}`))).toMatch(/^p\.json: expected an object \{"annotations": \[\.\.\.\]\}/);
+  });
+});
+
 describe('parseJsonText', () => {
   it('malformed JSON → error with line, column and character position', () => {
     expect(userError(() => parseJsonText('{"annotations":\n  [1,]}', 'p.json'))).toMatch(/^p\.json: not valid JSON at line 2, column 6 \(character 21\)/);

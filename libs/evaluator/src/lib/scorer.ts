@@ -115,6 +115,112 @@ function jsonErrorOffset(text: string): number {
   }
 }
 
+/**
+ * The entries of the document's `annotations` list, parsed one at a time. A file of 35,000 images holds over a
+ * million objects: parsing it whole with JSON.parse keeps them all alive at once and the garbage collector dominates.
+ * Instead a scanner finds the list's elements (tracking strings and nesting only) and each is parsed on its own when
+ * read; the rest of the document is checked by parsing it with the elements blanked out. Anything unusual (a syntax
+ * error, a repeated "annotations" key, a non-list) falls back to parsing the whole text, which gives the exact error.
+ */
+function annotationsOf(text: string, file: string): { count: number; get(i: number): unknown } {
+  const fast = splitAnnotations(text);
+  if (fast) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text.slice(0, fast.open + 1) + fast.bounds.map(([a, b]) => (blank(text, a, b) ? '' : '0')).join(',') + text.slice(fast.close)) as unknown;
+    } catch {
+      doc = undefined;
+    }
+    if (isAnnotationsDoc(doc) && doc.annotations.length === fast.bounds.length) {
+      return {
+        count: fast.bounds.length,
+        get: (i) => {
+          const [a, b] = fast.bounds[i]!;
+          try {
+            return JSON.parse(text.slice(a, b)) as unknown;
+          } catch {
+            parseJsonText(text, file); // throws the error with its position in the whole file
+            throw new VigilUserError(`${file}: annotations[${i}] is not valid JSON.`, file);
+          }
+        },
+      };
+    }
+  }
+  const doc = parseJsonText(text, file);
+  if (!isAnnotationsDoc(doc)) {
+    throw new VigilUserError(`${file}: expected an object {"annotations": [...]} (SPEC §1 format); got ${describe(doc)}.`, file);
+  }
+  return { count: doc.annotations.length, get: (i) => doc.annotations[i] };
+}
+
+/** Whether text[a, b) is only JSON whitespace. */
+function blank(text: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false;
+  }
+  return true;
+}
+
+function isAnnotationsDoc(doc: unknown): doc is { annotations: unknown[] } {
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && Array.isArray((doc as { annotations?: unknown }).annotations);
+}
+
+/**
+ * Finds, in a JSON object text, the `[` and `]` of the value of its top-level "annotations" key and the
+ * [start, end) offsets of the list's elements (tracking only strings and nesting); undefined when the text does not
+ * look like that, or names "annotations" twice (the caller then parses the whole text and reports the exact error).
+ */
+function splitAnnotations(text: string): { open: number; close: number; bounds: [number, number][] } | undefined {
+  const n = text.length;
+  let depth = 0;
+  let open = -1;
+  let close = -1;
+  let start = -1;
+  let lastKey = '';
+  let valueOf = ''; // key whose value starts at the next token (depth 1)
+  const bounds: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+    if (depth === 1 && valueOf !== '') {
+      if (valueOf === 'annotations') {
+        if (c !== 91 /* [ */ || open >= 0) return undefined;
+        open = i;
+        start = i + 1;
+      }
+      valueOf = '';
+    }
+    if (c === 34 /* " */) {
+      const s0 = i + 1;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* backslash */) i++;
+        else if (d === 34) break;
+      }
+      if (i >= n) return undefined;
+      if (depth === 1) lastKey = text.slice(s0, i);
+    } else if (c === 58 /* : */) {
+      if (depth === 1) valueOf = lastKey;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth++;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+      if (depth < 0) return undefined;
+      if (depth === 1 && open >= 0 && close < 0) {
+        if (c !== 93) return undefined;
+        if (bounds.length || text.slice(start, i).trim() !== '') bounds.push([start, i]);
+        close = i;
+      }
+    } else if (c === 44 /* , */ && depth === 2 && open >= 0 && close < 0) {
+      bounds.push([start, i]);
+      start = i + 1;
+    }
+  }
+  if (depth !== 0 || open < 0 || close < 0) return undefined;
+  return { open, close, bounds };
+}
+
 function describe(v: unknown): string {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
@@ -127,19 +233,18 @@ function describe(v: unknown): string {
  * file, the entry (index and file name) and the object index.
  */
 function readAnnotations<T>(
-  doc: unknown,
+  text: string,
   file: string,
   names: readonly string[],
   withConfidence: boolean,
   build: (boxes: number[], classes: number[], conf: number[]) => T,
 ): ParsedImage<T>[] {
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { annotations?: unknown }).annotations)) {
-    throw new VigilUserError(`${file}: expected an object {"annotations": [...]} (SPEC §1 format); got ${describe(doc)}.`, file);
-  }
-  const anns = (doc as { annotations: unknown[] }).annotations;
+  const anns = annotationsOf(text, file);
   const out: ParsedImage<T>[] = [];
   const seen = new Set<string>();
-  anns.forEach((ann, a) => {
+  const classOf = new Map(names.map((n, i) => [n, i]));
+  for (let a = 0; a < anns.count; a++) {
+    const ann = anns.get(a);
     const at = `${file}: annotations[${a}]`;
     if (typeof ann !== 'object' || ann === null) throw new VigilUserError(`${at}: expected an object with "file_name" and "objects", got ${describe(ann)}.`, file);
     const fn = (ann as { file_name?: unknown }).file_name;
@@ -157,36 +262,43 @@ function readAnnotations<T>(
     const boxes: number[] = [];
     const classes: number[] = [];
     const conf: number[] = [];
-    list.forEach((o, k) => {
-      const ow = `${where}, objects[${k}]`;
-      if (typeof o !== 'object' || o === null) throw new VigilUserError(`${ow}: expected an object with "class" and "position", got ${describe(o)}.`, file);
+    for (let k = 0; k < list.length; k++) {
+      const o = list[k];
+      if (typeof o !== 'object' || o === null) throw new VigilUserError(`${where}, objects[${k}]: expected an object with "class" and "position", got ${describe(o)}.`, file);
       const rec = o as { class?: unknown; position?: unknown; confidence_score?: unknown };
-      if (rec.class === undefined) throw new VigilUserError(`${ow}: missing "class".`, file);
-      const c = typeof rec.class === 'string' ? names.indexOf(rec.class) : -1;
-      if (c < 0) throw new VigilUserError(`${ow}: unknown class ${describe(rec.class)}; expected one of ${names.join(', ')}.`, file);
-      if (rec.position === undefined) throw new VigilUserError(`${ow}: missing "position".`, file);
+      const c = typeof rec.class === 'string' ? classOf.get(rec.class) ?? -1 : -1;
+      if (c < 0) {
+        if (rec.class === undefined) throw new VigilUserError(`${where}, objects[${k}]: missing "class".`, file);
+        throw new VigilUserError(`${where}, objects[${k}]: unknown class ${describe(rec.class)}; expected one of ${names.join(', ')}.`, file);
+      }
       const p = rec.position;
-      if (!Array.isArray(p) || p.length !== 4 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        throw new VigilUserError(`${ow}: "position" must be 4 finite numbers [x1, y1, x2, y2] in pixels, got ${describe(p)}.`, file);
+      if (
+        !Array.isArray(p) ||
+        p.length !== 4 ||
+        !Number.isFinite(p[0]) || !Number.isFinite(p[1]) || !Number.isFinite(p[2]) || !Number.isFinite(p[3])
+      ) {
+        if (p === undefined) throw new VigilUserError(`${where}, objects[${k}]: missing "position".`, file);
+        throw new VigilUserError(`${where}, objects[${k}]: "position" must be 4 finite numbers [x1, y1, x2, y2] in pixels, got ${describe(p)}.`, file);
       }
       if (withConfidence) {
-        if (rec.confidence_score === undefined) throw new VigilUserError(`${ow}: missing "confidence_score".`, file);
-        if (typeof rec.confidence_score !== 'number' || !Number.isFinite(rec.confidence_score)) {
-          throw new VigilUserError(`${ow}: "confidence_score" must be a finite number, got ${describe(rec.confidence_score)}.`, file);
+        const s = rec.confidence_score;
+        if (!Number.isFinite(s)) {
+          if (s === undefined) throw new VigilUserError(`${where}, objects[${k}]: missing "confidence_score".`, file);
+          throw new VigilUserError(`${where}, objects[${k}]: "confidence_score" must be a finite number, got ${describe(s)}.`, file);
         }
-        conf.push(rec.confidence_score);
+        conf.push(s as number);
       }
-      boxes.push(...(p as number[]));
+      boxes.push(p[0] as number, p[1] as number, p[2] as number, p[3] as number);
       classes.push(c);
-    });
+    }
     out.push({ fileName: fn, data: build(boxes, classes, conf) });
-  });
+  }
   return out;
 }
 
 /** Parses a ground-truth labels.json (SPEC.md §1): per image, boxes xyxy pixels as float32. */
 export function parseLabelsFile(text: string, file: string, names: readonly string[] = CLASS_NAMES): ParsedImage<GroundTruth>[] {
-  return readAnnotations(parseJsonText(text, file), file, names, false, (boxes, classes) => ({
+  return readAnnotations(text, file, names, false, (boxes, classes) => ({
     count: classes.length,
     boxes: Float32Array.from(boxes),
     classes: Int32Array.from(classes),
@@ -198,14 +310,13 @@ export function parseLabelsFile(text: string, file: string, names: readonly stri
  * confidence (the order the original's NMS produced them in), boxes xyxy pixels and scores as float32.
  */
 export function parsePredictionsFile(text: string, file: string, names: readonly string[] = CLASS_NAMES): ParsedImage<Detections>[] {
-  return readAnnotations(parseJsonText(text, file), file, names, true, (boxes, classes, conf) => {
-    const order = Array.from(conf, (_, i) => i).sort((x, y) => conf[y]! - conf[x]!);
-    const det: Detections = {
-      count: order.length,
-      boxes: new Float32Array(order.length * 4),
-      scores: new Float32Array(order.length),
-      classes: new Int32Array(order.length),
-    };
+  return readAnnotations(text, file, names, true, (boxes, classes, conf) => {
+    const n = conf.length;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = conf[i - 1]! >= conf[i]!;
+    const det: Detections = { count: n, boxes: Float32Array.from(boxes), scores: Float32Array.from(conf), classes: Int32Array.from(classes) };
+    if (sorted) return det;
+    const order = Array.from(conf, (_, i) => i).sort((x, y) => conf[y]! - conf[x]!); // stable
     order.forEach((i, k) => {
       det.boxes.set(boxes.slice(4 * i, 4 * i + 4), 4 * k);
       det.scores[k] = conf[i]!;

@@ -21,6 +21,10 @@ export interface EvaluationResult {
   confusion?: ConfusionMatrix;
 }
 
+function checkClass(c: number, nc: number, what: string): void {
+  if (!(c >= 0 && c < nc)) throw new RangeError(`${what} class ${c} is outside 0..${nc - 1} (the evaluator has ${nc} class names)`);
+}
+
 /** Growable typed column. */
 class Column<T extends Uint8Array | Float32Array | Int32Array> {
   private buf: T;
@@ -68,6 +72,9 @@ export class DetectionEvaluator {
 
   /** Adds one image: its predictions (xyxy pixels, NMS order) and ground truth (xyxy pixels, same space). */
   addImage(pred: Detections, gt: GroundTruth): void {
+    const nc = this.options.names.length;
+    for (let i = 0; i < gt.count; i++) checkClass(gt.classes[i]!, nc, 'ground-truth');
+    for (let i = 0; i < pred.count; i++) checkClass(pred.classes[i]!, nc, 'predicted');
     this.seen++;
     this.targetCls.push(gt.classes.subarray(0, gt.count));
     if (pred.count === 0) return;

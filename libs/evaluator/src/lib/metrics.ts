@@ -75,7 +75,8 @@ export function computeMetrics(stats: MatchStats, names: readonly string[], imag
   const nc = res.classes.length;
   const column = (k: number) => Float64Array.from({ length: nc }, (_, ci) => res.ap[ci * NIOU + k]!);
   const ap5095 = Float64Array.from({ length: nc }, (_, ci) => meanOverThresholds(res.ap, ci));
-  const anyCorrect = stats.correct.some((v) => v !== 0);
+  let anyCorrect = false;
+  for (let k = 0; k < stats.correct.length && !anyCorrect; k++) anyCorrect = stats.correct[k] !== 0;
   const classes: ClassMetrics[] = Array.from(res.classes, (c, ci) => ({
     cls: c,
     name: names[c] ?? String(c),

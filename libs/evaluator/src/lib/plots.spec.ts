@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { CLASS_NAMES } from '@vigil/core';
+import { describe, expect, it } from 'vitest';
+import { ConfusionMatrix } from './confusion-matrix.js';
+import { curvesCsv, curvesJson, evaluationPlots } from './plots.js';
+import { scoreCompetitionFiles } from './scorer.js';
+
+const read = (f: string) => readFileSync(new URL(f, import.meta.url), 'utf8');
+
+describe('plots', () => {
+  const { metrics, confusion } = scoreCompetitionFiles(
+    { text: read('./fixtures/score-a/labels.json'), file: 'labels.json' },
+    { text: read('./fixtures/score-a/predictions.json'), file: 'predictions.json' },
+  );
+  it('renders the original four curves and the confusion matrix as SVG with per-class legends', () => {
+    const plots = evaluationPlots(metrics.curves, CLASS_NAMES, confusion);
+    expect(Object.keys(plots)).toEqual(['PR_curve', 'F1_curve', 'P_curve', 'R_curve', 'confusion_matrix']);
+    for (const s of Object.values(plots)) expect(s.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(plots['PR_curve']).toContain(`face ${metrics.classes.find((c) => c.name === 'face')!.ap50.toFixed(3)}`);
+    expect(plots['PR_curve']).toContain(`all classes ${metrics.map50.toFixed(3)} mAP@0.5`);
+    expect(plots['PR_curve']).not.toContain('cigar'); // labels but no predictions: not drawn, as the original
+    expect(plots['F1_curve']).toMatch(/all classes \d\.\d\d at \d\.\d{3}/);
+    expect(plots['confusion_matrix']).toContain('background FN');
+  });
+  it('exports the curve numbers as CSV (1000 rows + header) and JSON', () => {
+    const csv = curvesCsv(metrics.curves, CLASS_NAMES).trimEnd().split('\n');
+    expect(csv.length).toBe(1001);
+    expect(csv[0]!.split(',').length).toBe(1 + 4 * metrics.classes.length);
+    const j = curvesJson(metrics.curves, CLASS_NAMES) as { classes: { name: string; f1: number[] }[] };
+    expect(j.classes.map((c) => c.name)).toEqual(metrics.classes.map((c) => c.name));
+    expect(j.classes[0]!.f1.length).toBe(1000);
+  });
+  it('confusion matrix CSV names the background row and column', () => {
+    const cm = new ConfusionMatrix(2);
+    cm.processBatch(
+      { count: 2, boxes: Float32Array.of(0, 0, 10, 10, 50, 50, 60, 60), scores: Float32Array.of(0.9, 0.3), classes: Int32Array.of(1, 0) },
+      { count: 2, boxes: Float32Array.of(0, 0, 10, 10, 20, 20, 30, 30), classes: Int32Array.of(0, 1) },
+    );
+    // label 0 matched by a class-1 detection; label 1 unmatched (background); detection 2 unmatched → background column
+    expect(cm.toCsv(['a', 'b'])).toBe('predicted\\true,a,b,background\na,0,0,1\nb,1,0,0\nbackground,0,1,0\n');
+  });
+});

@@ -1,0 +1,51 @@
+import type { LabeledImage, Rng } from '@vigil/core';
+import { randomFlips } from './flips.js';
+import { augmentHsv } from './hsv.js';
+import type { AugmentHyp } from './hyp.js';
+import { mixup } from './mixup.js';
+import { mosaic4 } from './mosaic.js';
+import { randomPerspective } from './random-perspective.js';
+
+/** What one training sample needs, decided before any image is loaded (so the loader knows what to read). */
+export interface TrainAugmentPlan {
+  /** Build a 4-image mosaic (probability `hyp.mosaic`); else the caller letterboxes the one image. */
+  mosaic: boolean;
+  /** Mix a second mosaic in (probability `hyp.mixup`, only when `mosaic`). */
+  mixup: boolean;
+}
+
+/** Draws the plan: mosaic with p = `hyp.mosaic`, then (only for a mosaic) mixup with p = `hyp.mixup`. */
+export function planTrainAugment(hyp: Pick<AugmentHyp, 'mosaic' | 'mixup'>, rng: Rng): TrainAugmentPlan {
+  const mosaic = rng.chance(hyp.mosaic);
+  const mix = mosaic && rng.chance(hyp.mixup);
+  return { mosaic, mixup: mix };
+}
+
+/**
+ * The images a plan needs, loaded by the caller. Mosaic tiles are resized so their long side is `imgSize` (the
+ * original's `load_image` with augmentation: bilinear), labels in their pixels; `letterboxed` is the letterboxed
+ * image (the caller's `letterbox(..., auto=False, scaleup=True)`), labels in its pixels.
+ */
+export type TrainAugmentInput =
+  | { mosaic: readonly LabeledImage[]; mixup?: readonly LabeledImage[] }
+  | { letterboxed: LabeledImage };
+
+/**
+ * The original's training augmentation for one sample (`LoadImagesAndLabels.__getitem__` with `augment=True`), in its
+ * order: mosaic (+ random_perspective with border −s/2, + mixup) or random_perspective of the letterboxed image →
+ * HSV → flips (up-down, then left-right). Pure: inputs are not modified.
+ *
+ * @returns the augmented sample: mosaic → `imgSize × imgSize`; letterboxed → the letterboxed size. Labels `[k,5]`
+ * (cls, x1, y1, x2, y2 pixels), all boxes inside the image with w, h > 2 px.
+ */
+export function applyTrainAugment(input: TrainAugmentInput, imgSize: number, hyp: AugmentHyp, rng: Rng): LabeledImage {
+  let out: LabeledImage;
+  if ('mosaic' in input) {
+    out = mosaic4(input.mosaic, imgSize, rng, hyp);
+    if (input.mixup) out = mixup(out, mosaic4(input.mixup, imgSize, rng, hyp), rng);
+  } else {
+    out = randomPerspective(input.letterboxed, hyp, 0, rng);
+  }
+  out = { image: augmentHsv(out.image, hyp.hsv_h, hyp.hsv_s, hyp.hsv_v, rng), labels: out.labels };
+  return randomFlips(out, hyp, rng);
+}

@@ -162,9 +162,19 @@ export function warpAffine(src: ImageU8, m: ArrayLike<number>, width: number, he
     adelta[x] = cvRound(inv[0]! * x * AB_SCALE);
     bdelta[x] = cvRound(inv[3]! * x * AB_SCALE);
   }
+  const shift = AB_BITS - INTER_BITS;
+  if (inv[1] === 0 && inv[3] === 0) {
+    // No rotation or shear (scale + translation, the hyp files' case): source x depends on x only, y on y only.
+    const X0 = cvRound(inv[2]! * AB_SCALE) + ROUND_DELTA;
+    const xs = new Int32Array(width);
+    for (let x = 0; x < width; x++) xs[x] = (X0 + adelta[x]!) >> shift;
+    const ys = new Int32Array(height);
+    for (let y = 0; y < height; y++) ys[y] = (cvRound((inv[4]! * y + inv[5]!) * AB_SCALE) + ROUND_DELTA) >> shift;
+    warpSeparable(src, xs, ys, out, width, height, border);
+    return { data: out, width, height, channels: cn };
+  }
   const xs = new Int32Array(width);
   const ys = new Int32Array(width);
-  const shift = AB_BITS - INTER_BITS;
   for (let y = 0; y < height; y++) {
     const X0 = cvRound((inv[1]! * y + inv[2]!) * AB_SCALE) + ROUND_DELTA;
     const Y0 = cvRound((inv[4]! * y + inv[5]!) * AB_SCALE) + ROUND_DELTA;
@@ -176,6 +186,77 @@ export function warpAffine(src: ImageU8, m: ArrayLike<number>, width: number, he
     sampleRow(src, xs, ys, width, out, y * width * cn, border);
   }
   return { data: out, width, height, channels: cn };
+}
+
+/**
+ * Bilinear sampling when source x depends only on the output column and source y only on the output row
+ * (`xs[x]`, `ys[y]` in 1/32 px). Same integer arithmetic as {@link sampleRow}; the interior columns form one
+ * contiguous run (x ↦ source x is monotonic), sampled without bounds checks.
+ */
+function warpSeparable(src: ImageU8, xs: Int32Array, ys: Int32Array, out: Uint8Array, width: number, height: number, border: number): void {
+  const { data, width: w, height: h, channels: cn } = src;
+  const stride = w * cn;
+  const colOff = new Int32Array(width);
+  const colFx = new Int32Array(width);
+  let xa = width;
+  let xb = 0;
+  for (let x = 0; x < width; x++) {
+    const sx = xs[x]! >> INTER_BITS;
+    colOff[x] = sx * cn;
+    colFx[x] = xs[x]! & INTER_MASK;
+    if (sx >= 0 && sx < w - 1) {
+      if (x < xa) xa = x;
+      xb = x + 1;
+    }
+  }
+  const rowXs = new Int32Array(width);
+  const rowYs = new Int32Array(width);
+  rowXs.set(xs);
+  for (let y = 0; y < height; y++) {
+    const Y = ys[y]!;
+    const sy = Y >> INTER_BITS;
+    const o = y * width * cn;
+    if (sy < 0 || sy >= h - 1 || xa >= xb) {
+      // Row touches the border: the general sampler handles partial and empty taps.
+      if (sy >= h || sy + 1 < 0) {
+        out.fill(border, o, o + width * cn);
+      } else {
+        rowYs.fill(Y);
+        sampleRow(src, rowXs, rowYs, width, out, o, border);
+      }
+      continue;
+    }
+    rowYs.fill(Y);
+    if (xa > 0) sampleRow(src, rowXs, rowYs, xa, out, o, border);
+    if (xb < width) sampleRow(src, rowXs.subarray(xb), rowYs.subarray(xb), width - xb, out, o + xb * cn, border);
+    const fy = Y & INTER_MASK;
+    const gy = INTER_TAB - fy;
+    const r0 = sy * stride;
+    const r1 = r0 + stride;
+    if (cn === 3) {
+      for (let x = xa, d = o + xa * 3; x < xb; x++, d += 3) {
+        const fx = colFx[x]!;
+        const gx = INTER_TAB - fx;
+        const p = r0 + colOff[x]!;
+        const q = r1 + colOff[x]!;
+        const w00 = gx * gy;
+        const w01 = fx * gy;
+        const w10 = gx * fy;
+        const w11 = fx * fy;
+        out[d] = (data[p]! * w00 + data[p + 3]! * w01 + data[q]! * w10 + data[q + 3]! * w11 + 512) >> 10;
+        out[d + 1] = (data[p + 1]! * w00 + data[p + 4]! * w01 + data[q + 1]! * w10 + data[q + 4]! * w11 + 512) >> 10;
+        out[d + 2] = (data[p + 2]! * w00 + data[p + 5]! * w01 + data[q + 2]! * w10 + data[q + 5]! * w11 + 512) >> 10;
+      }
+    } else {
+      for (let x = xa, d = o + xa; x < xb; x++, d++) {
+        const fx = colFx[x]!;
+        const gx = INTER_TAB - fx;
+        const p = r0 + colOff[x]!;
+        const q = r1 + colOff[x]!;
+        out[d] = (data[p]! * gx * gy + data[p + 1]! * fx * gy + data[q]! * gx * fy + data[q + 1]! * fx * fy + 512) >> 10;
+      }
+    }
+  }
 }
 
 /**

@@ -1,0 +1,150 @@
+/**
+ * Augmentation benchmark: the training pipeline for one sample at 640 — mosaic-4 + random_perspective (border −320)
+ * + HSV + flips with hyp.scratch-p6 (hsv_v 0.4, translate 0.1, scale 0.9, fliplr 0.5, mosaic 1) — on 640×480 images
+ * already in memory (decoding is the loader's). In the same run, the original's Python pipeline on the same images
+ * and boxes (`load_mosaic` + `augment_hsv` + the flips of `__getitem__`, OpenCV single-threaded as the original
+ * sets it), when /usr/bin/python3 with cv2 and a checkout of the original are available (SEED_SRC=<dir>).
+ *
+ *   SEED_SRC=/tmp/seed node --conditions=@vigil/source --import tsx tools/bench/augment.ts [--samples 48] [--reps 5]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Rng, type LabeledImage } from '@vigil/core';
+import { HYP_SCRATCH_P6, applyTrainAugment, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
+import { median } from './stats.js';
+
+const { values } = parseArgs({ options: { samples: { type: 'string', default: '48' }, reps: { type: 'string', default: '5' } } });
+const SAMPLES = Number(values.samples);
+const REPS = Number(values.reps);
+const S = 640;
+const W = 640;
+const H = 480;
+const POOL = 16;
+
+/** In-cabin-like frames: smooth grey background, a bright "face" ellipse, dark "eyes", noise; 4–7 boxes each. */
+function makePool(kind: 'grey' | 'colour', seed: number): LabeledImage[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: POOL }, () => {
+    const data = new Uint8Array(W * H * 3);
+    const cx = rng.uniform(200, 440);
+    const cy = rng.uniform(150, 330);
+    const rx = rng.uniform(60, 140);
+    const ry = rx * 1.3;
+    const tint = [rng.uniform(0.6, 1.4), rng.uniform(0.6, 1.4), rng.uniform(0.6, 1.4)];
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        let v = 40 + 60 * (x / W) + 30 * (y / H);
+        const d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2;
+        if (d < 1) v = 170 - 40 * d;
+        v += rng.int(15);
+        const o = (y * W + x) * 3;
+        if (kind === 'grey') {
+          data[o] = data[o + 1] = data[o + 2] = v;
+        } else {
+          data[o] = Math.min(255, v * tint[0]!);
+          data[o + 1] = Math.min(255, v * tint[1]!);
+          data[o + 2] = Math.min(255, v * tint[2]!);
+        }
+      }
+    }
+    const boxes = [
+      [4, cx - rx, cy - ry, cx + rx, cy + ry],
+      [0, cx - rx * 0.6, cy - ry * 0.35, cx - rx * 0.15, cy - ry * 0.15],
+      [rng.chance(0.8) ? 0 : 1, cx + rx * 0.15, cy - ry * 0.35, cx + rx * 0.6, cy - ry * 0.15],
+      [rng.chance(0.7) ? 3 : 2, cx - rx * 0.35, cy + ry * 0.35, cx + rx * 0.35, cy + ry * 0.6],
+    ];
+    if (rng.chance(0.3)) boxes.push([5, cx + rx * 0.8, cy - 40, cx + rx * 0.8 + 70, cy + 90]);
+    const labels = Float32Array.from(boxes.flatMap((b) => [b[0]!, Math.max(0, b[1]!), Math.max(0, b[2]!), Math.min(W, b[3]!), Math.min(H, b[4]!)]));
+    return { image: { data, width: W, height: H, channels: 3 }, labels };
+  });
+}
+
+function runOurs(pool: LabeledImage[], seed: number): number {
+  const rng = new Rng(seed);
+  const t = performance.now();
+  let boxes = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const plan = planTrainAugment(HYP_SCRATCH_P6, rng);
+    const idx = pickMosaicIndices(i % POOL, POOL, rng);
+    const out = plan.mosaic
+      ? applyTrainAugment({ mosaic: idx.map((k) => pool[k]!) }, S, HYP_SCRATCH_P6, rng)
+      : applyTrainAugment({ letterboxed: pool[i % POOL]! }, S, HYP_SCRATCH_P6, rng);
+    boxes += out.labels.length / 5;
+  }
+  if (boxes === 0) throw new Error('no boxes survived: benchmark data is broken');
+  return (SAMPLES / (performance.now() - t)) * 1000;
+}
+
+const PY = String.raw`
+import os, sys, time, json, random
+import numpy as np
+sys.path.insert(0, os.environ['SEED_SRC'])
+import utils.datasets as D  # also sets cv2.setNumThreads(0) like the original's training
+from utils.general import xyxy2xywh
+f, n, samples, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+imgs = np.fromfile(f, np.uint8).reshape(n, 480, 640, 3)
+lab = json.load(open(f + '.json'))
+hyp = json.loads(sys.argv[5])
+class DS: pass
+ds = DS()
+ds.img_size, ds.mosaic_border, ds.indices, ds.hyp = 640, [-320, -320], range(n), hyp
+ds.imgs = [im[..., ::-1].copy() for im in imgs]  # BGR like cv2.imread
+ds.img_hw0 = ds.img_hw = [(480, 640)] * n
+ds.labels, ds.segments = [], [[] for _ in range(n)]
+for l in lab:
+    a = np.array(l, np.float32).reshape(-1, 5)
+    a[:, 1:] = xyxy2xywh(a[:, 1:]); a[:, [1, 3]] /= 640; a[:, [2, 4]] /= 480
+    ds.labels.append(a)
+random.seed(0); np.random.seed(0)
+def getitem(i):
+    img, labels = D.load_mosaic(ds, i)
+    D.augment_hsv(img, hgain=hyp['hsv_h'], sgain=hyp['hsv_s'], vgain=hyp['hsv_v'])
+    nL = len(labels)
+    if nL:
+        labels[:, 1:5] = xyxy2xywh(labels[:, 1:5]); labels[:, [2, 4]] /= img.shape[0]; labels[:, [1, 3]] /= img.shape[1]
+    if random.random() < hyp['flipud']:
+        img = np.flipud(img)
+        if nL: labels[:, 2] = 1 - labels[:, 2]
+    if random.random() < hyp['fliplr']:
+        img = np.fliplr(img)
+        if nL: labels[:, 1] = 1 - labels[:, 1]
+    return img, labels
+getitem(0)
+out = []
+for _ in range(reps):
+    t = time.perf_counter()
+    for i in range(samples): getitem(i % n)
+    out.append(samples / (time.perf_counter() - t))
+print(json.dumps(out))
+`;
+
+function runPython(pool: LabeledImage[]): number[] | string {
+  const src = process.env['SEED_SRC'];
+  if (!src) return 'SEED_SRC not set';
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-augment-'));
+  try {
+    const f = join(dir, 'imgs.u8');
+    const all = new Uint8Array(POOL * W * H * 3);
+    pool.forEach((p, i) => all.set(p.image.data, i * W * H * 3));
+    writeFileSync(f, all);
+    writeFileSync(`${f}.json`, JSON.stringify(pool.map((p) => Array.from(p.labels))));
+    const r = spawnSync('/usr/bin/python3', ['-c', PY, f, String(POOL), String(SAMPLES), String(REPS), JSON.stringify(HYP_SCRATCH_P6)], { encoding: 'utf8' });
+    if (r.status !== 0) return `python failed: ${r.stderr.trim().split('\n').pop()}`;
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as number[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`Augment benchmark: mosaic-4 + random_perspective + HSV + flips at ${S}, hyp.scratch-p6, ${W}×${H} inputs, ${SAMPLES} samples × ${REPS} reps (median images/s, 1 thread)`);
+for (const kind of ['grey', 'colour'] as const) {
+  const pool = makePool(kind, 1);
+  runOurs(pool, 99); // warm-up (JIT)
+  const ours = median(Array.from({ length: REPS }, (_, r) => runOurs(pool, r)));
+  const py = runPython(pool);
+  const base = typeof py === 'string' ? `original (Python + cv2): skipped (${py})` : `original (Python + cv2): ${median(py).toFixed(1)} img/s → ratio ${(ours / median(py)).toFixed(2)}×`;
+  console.log(`${kind.padEnd(6)} ours: ${ours.toFixed(1)} img/s | ${base}`);
+}

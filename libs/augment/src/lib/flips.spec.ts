@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, createImage, type LabeledImage } from '@vigil/core';
-import { fliplr, flipud, randomFlips } from './flips.js';
+import { fliplr, flipud, randomFlips, randomFlipsInPlace } from './flips.js';
 
 function sample(channels: 1 | 3): LabeledImage {
   const image = createImage(5, 3, channels);
@@ -41,5 +41,24 @@ describe('flips', () => {
     for (let i = 0; i < 2000; i++) if (randomFlips(s, { flipud: 0, fliplr: 0.5 }, rng) !== s) flipped++;
     expect(flipped).toBeGreaterThan(900);
     expect(flipped).toBeLessThan(1100);
+  });
+});
+
+describe('randomFlipsInPlace', () => {
+  it('gives the same pixels, labels and draws as randomFlips (odd and even sizes, 1 and 3 channels)', () => {
+    for (const [w, h, cn] of [[5, 3, 3], [4, 4, 1], [7, 6, 3]] as const) {
+      const image = createImage(w, h, cn);
+      for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 37) & 255;
+      const s = { image, labels: Float32Array.of(1, 0.5, 1, 2, 2.5) };
+      for (let seed = 0; seed < 8; seed++) {
+        const a = randomFlips(s, { flipud: 0.5, fliplr: 0.5 }, new Rng(seed));
+        const copy = { image: { ...image, data: image.data.slice() }, labels: s.labels };
+        const rb = new Rng(seed);
+        const b = randomFlipsInPlace(copy, { flipud: 0.5, fliplr: 0.5 }, rb);
+        expect(b.image.data).toEqual(a.image.data);
+        expect(b.labels).toEqual(a.labels);
+        expect(b.image.data).toBe(copy.image.data);
+      }
+    }
   });
 });

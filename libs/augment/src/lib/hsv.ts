@@ -23,11 +23,14 @@ const F255 = Math.fround(1 / 255);
 const HSCALE = Math.fround(6 / 180);
 const fr = Math.fround;
 
-/** float32 `x · 255`, truncated and saturated to 0–255 (OpenCV's `v_trunc` + `v_pack_u`). */
-function truncU8(x: number): number {
-  const v = Math.trunc(fr(x * 255));
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
+// float32 tables of the HSV→RGB inputs: s/255 and v/255 (same table), 1 − s/255, and per hue the sector and the
+// fractional part h·(6/180) − sector, and 1 − that.
+const UNIT = Float32Array.from({ length: 256 }, (_, x) => fr(x * F255));
+const ONE_MINUS_UNIT = Float32Array.from(UNIT, (u) => fr(1 - u));
+const HUE_SECTOR = Uint8Array.from({ length: 256 }, (_, h) => Math.trunc(fr(h * HSCALE)));
+const HUE_FRAC = Float32Array.from({ length: 256 }, (_, h) => fr(fr(h * HSCALE) - Math.trunc(fr(h * HSCALE))));
+const HUE_FRAC1 = Float32Array.from(HUE_FRAC, (f) => fr(1 - f));
+
 /** The three gains `U(−1,1)·[hgain, sgain, vgain] + 1` (draw order h, s, v as numpy's). */
 export function drawHsvGains(hgain: number, sgain: number, vgain: number, rng: Rng): [number, number, number] {
   return [rng.uniform(-1, 1) * hgain + 1, rng.uniform(-1, 1) * sgain + 1, rng.uniform(-1, 1) * vgain + 1];
@@ -53,13 +56,24 @@ export function hsvLuts(gains: readonly [number, number, number]): { hue: Uint8A
  * LUT directly (identical result, see the module note).
  */
 export function applyHsvGains(img: ImageU8, gains: readonly [number, number, number]): ImageU8 {
+  const out = new Uint8Array(img.data.length);
+  hsvGainsInto(img, gains, out);
+  return { ...img, data: out };
+}
+
+/** {@link applyHsvGains} into `out` (which may be `img.data`: each pixel is read before it is written). */
+export function hsvGainsInto(img: ImageU8, gains: readonly [number, number, number], out: Uint8Array): void {
   const { hue, sat, val } = hsvLuts(gains);
   const src = img.data;
-  const out = new Uint8Array(src.length);
+  if (out.length !== src.length) throw new RangeError('hsvGainsInto: output length differs from the image');
   if (img.channels === 1) {
     for (let i = 0; i < src.length; i++) out[i] = val[src[i]!]!;
-    return { ...img, data: out };
+    return;
   }
+  let lastKey = -1;
+  let lr = 0;
+  let lg = 0;
+  let lb = 0;
   for (let i = 0; i < src.length; i += 3) {
     const r = src[i]!;
     const g = src[i + 1]!;
@@ -72,46 +86,44 @@ export function applyHsvGains(img: ImageU8, gains: readonly [number, number, num
       out[i + 2] = v;
       continue;
     }
-    // cv2 RGB2HSV_b (integer).
-    const v = Math.max(r, g, b);
-    const diff = v - Math.min(r, g, b);
-    const s = (diff * SDIV[v]! + (1 << (HSV_SHIFT - 1))) >> HSV_SHIFT;
-    let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
-    h = (h * HDIV180[diff]! + (1 << (HSV_SHIFT - 1))) >> HSV_SHIFT;
-    if (h < 0) h += 180;
-    // LUTs, then cv2 HSV2RGB_b's vector path (float32, truncating).
-    const s2 = sat[s]!;
-    const v2 = val[v]!;
-    if (s2 === 0) {
-      out[i] = v2;
-      out[i + 1] = v2;
-      out[i + 2] = v2;
-      continue;
+    const key = (r << 16) | (g << 8) | b;
+    if (key !== lastKey) {
+      lastKey = key;
+      // cv2 RGB2HSV_b (integer).
+      const v = r > g ? (r > b ? r : b) : g > b ? g : b;
+      const diff = v - (r < g ? (r < b ? r : b) : g < b ? g : b);
+      const s = (diff * SDIV[v]! + (1 << (HSV_SHIFT - 1))) >> HSV_SHIFT;
+      let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
+      h = (h * HDIV180[diff]! + (1 << (HSV_SHIFT - 1))) >> HSV_SHIFT;
+      if (h < 0) h += 180;
+      // LUTs, then cv2 HSV2RGB_b's vector path (float32, truncating; all factors in [0, 1] so no saturation needed).
+      const s2 = sat[s]!;
+      const v2 = val[v]!;
+      if (s2 === 0) {
+        lr = lg = lb = v2;
+      } else {
+        const h2 = hue[h]!;
+        const sf = UNIT[s2]!;
+        const vf = UNIT[v2]!;
+        const t0 = v2; // trunc(float32(float32(v/255)·255)) = v, as for grey pixels
+        const t1 = fr(fr(vf * ONE_MINUS_UNIT[s2]!) * 255) | 0;
+        // OpenCV's AVX2 build fuses 1 − s·h into one FMA (single rounding): the float32 product is exact in a double.
+        const t2 = fr(fr(vf * fr(1 - sf * HUE_FRAC[h2]!)) * 255) | 0;
+        const t3 = fr(fr(vf * fr(1 - sf * HUE_FRAC1[h2]!)) * 255) | 0;
+        switch (HUE_SECTOR[h2]) {
+          case 0: lr = t0; lg = t3; lb = t1; break;
+          case 1: lr = t2; lg = t0; lb = t1; break;
+          case 2: lr = t1; lg = t0; lb = t3; break;
+          case 3: lr = t1; lg = t2; lb = t0; break;
+          case 4: lr = t3; lg = t1; lb = t0; break;
+          default: lr = t0; lg = t1; lb = t2; break;
+        }
+      }
     }
-    const sf = fr(s2 * F255);
-    const vf = fr(v2 * F255);
-    let hf = fr(hue[h]! * HSCALE);
-    const sector = Math.trunc(hf); // hue < 180 so hf < 6: the sector needs no wrap
-    hf = fr(hf - sector);
-    const t0 = vf;
-    const t1 = fr(vf * fr(1 - sf));
-    // OpenCV's AVX2 build fuses 1 − s·h into one FMA (single rounding): the float32 product is exact in a double.
-    const t2 = fr(vf * fr(1 - sf * hf));
-    const t3 = fr(vf * fr(1 - sf * fr(1 - hf)));
-    let rr: number, gg: number, bb: number;
-    switch (sector) {
-      case 0: rr = t0; gg = t3; bb = t1; break;
-      case 1: rr = t2; gg = t0; bb = t1; break;
-      case 2: rr = t1; gg = t0; bb = t3; break;
-      case 3: rr = t1; gg = t2; bb = t0; break;
-      case 4: rr = t3; gg = t1; bb = t0; break;
-      default: rr = t0; gg = t1; bb = t2; break;
-    }
-    out[i] = truncU8(rr);
-    out[i + 1] = truncU8(gg);
-    out[i + 2] = truncU8(bb);
+    out[i] = lr;
+    out[i + 1] = lg;
+    out[i + 2] = lb;
   }
-  return { ...img, data: out };
 }
 
 /**

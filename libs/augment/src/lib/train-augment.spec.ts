@@ -144,3 +144,29 @@ describe('hyp constants', () => {
     expect(() => checkAugmentHyp({ ...HYP_SCRATCH_P6, scale: -1 })).toThrow(/'scale' must be ≥ 0/);
   });
 });
+
+describe('grey-in-RGB shortcut', () => {
+  it('gives exactly what the 3-channel functions give (mosaic + mixup + HSV + flips, many seeds)', async () => {
+    const { mosaic4 } = await import('./mosaic.js');
+    const { mixup } = await import('./mixup.js');
+    const { augmentHsv } = await import('./hsv.js');
+    const { randomFlips } = await import('./flips.js');
+    const hyp = { ...HYP_SCRATCH_P6, degrees: 5, shear: 2, flipud: 0.5, mixup: 1 };
+    for (let seed = 0; seed < 12; seed++) {
+      const tiles = Array.from({ length: 8 }, (_, k) => {
+        const t = randomTile(new Rng(seed * 10 + k), 40, k * 10);
+        for (let i = 0; i < t.image.data.length; i += 3) t.image.data.fill(t.image.data[i]!, i, i + 3); // make grey
+        return t;
+      });
+      const fast = applyTrainAugment({ mosaic: tiles.slice(0, 4), mixup: tiles.slice(4) }, 40, hyp, new Rng(seed));
+      const rng = new Rng(seed);
+      let ref = mosaic4(tiles.slice(0, 4), 40, rng, hyp);
+      ref = mixup(ref, mosaic4(tiles.slice(4), 40, rng, hyp), rng);
+      ref = { image: augmentHsv(ref.image, hyp.hsv_h, hyp.hsv_s, hyp.hsv_v, rng), labels: ref.labels };
+      ref = randomFlips(ref, hyp, rng);
+      expect(fast.image.channels).toBe(3);
+      expect(fast.image.data).toEqual(ref.image.data);
+      expect(fast.labels).toEqual(ref.labels);
+    }
+  });
+});

@@ -4,6 +4,8 @@
  * already in memory (decoding is the loader's). In the same run, the original's Python pipeline on the same images
  * and boxes (`load_mosaic` + `augment_hsv` + the flips of `__getitem__`, OpenCV single-threaded as the original
  * sets it), when /usr/bin/python3 with cv2 and a checkout of the original are available (SEED_SRC=<dir>).
+ * Inputs: grey frames as RGB (R = G = B), the same frames as 1-channel images (ours only; the original always
+ * works on 3-channel BGR, so its baseline gets them as RGB), and colour frames.
  *
  *   SEED_SRC=/tmp/seed node --conditions=@vigil/source --import tsx tools/bench/augment.ts [--samples 48] [--reps 5]
  */
@@ -14,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng, type LabeledImage } from '@vigil/core';
-import { HYP_SCRATCH_P6, applyTrainAugment, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
+import { HYP_SCRATCH_P6, applyTrainAugment, greyChannel, greyToRgb, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
 import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '48' }, reps: { type: 'string', default: '5' } } });
@@ -27,6 +29,7 @@ const POOL = 16;
 
 /** In-cabin-like frames: smooth grey background, a bright "face" ellipse, dark "eyes", noise; 4–7 boxes each. */
 function makePool(kind: 'grey' | 'colour', seed: number): LabeledImage[] {
+  // kind 'grey' is grey-in-RGB (R = G = B), as a 3-channel JPEG decode gives.
   const rng = new Rng(seed);
   return Array.from({ length: POOL }, () => {
     const data = new Uint8Array(W * H * 3);
@@ -129,7 +132,7 @@ async function startPython(pool: LabeledImage[]): Promise<{ run: () => Promise<n
   const dir = mkdtempSync(join(tmpdir(), 'vigil-augment-'));
   const f = join(dir, 'imgs.u8');
   const all = new Uint8Array(POOL * W * H * 3);
-  pool.forEach((p, i) => all.set(p.image.data, i * W * H * 3));
+  pool.forEach((p, i) => all.set(p.image.channels === 3 ? p.image.data : greyToRgb(p.image).data, i * W * H * 3));
   writeFileSync(f, all);
   writeFileSync(`${f}.json`, JSON.stringify(pool.map((p) => Array.from(p.labels))));
   const child = spawn('/usr/bin/python3', ['-c', PY, f, String(POOL), String(SAMPLES), String(REPS), JSON.stringify(HYP_SCRATCH_P6)], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -161,8 +164,13 @@ async function startPython(pool: LabeledImage[]): Promise<{ run: () => Promise<n
 }
 
 console.log(`Augment benchmark: mosaic-4 + random_perspective + HSV + flips at ${S}, hyp.scratch-p6, ${W}×${H} inputs, ${SAMPLES} samples × ${REPS} reps, runs interleaved with the baseline's (images/s, 1 thread: median, best)`);
-for (const kind of ['grey', 'colour'] as const) {
-  const pool = makePool(kind, 1);
+const variants = [
+  ['grey RGB', () => makePool('grey', 1)],
+  ['grey 1-ch', () => makePool('grey', 1).map((p) => ({ image: greyChannel(p.image)!, labels: p.labels }))],
+  ['colour', () => makePool('colour', 1)],
+] as const;
+for (const [kind, make] of variants) {
+  const pool = make();
   runOurs(pool, 99); // warm-up (JIT)
   const py = await startPython(pool);
   const ours: number[] = [];
@@ -174,5 +182,5 @@ for (const kind of ['grey', 'colour'] as const) {
   if (typeof py !== 'string') py.stop();
   const fmt = (xs: number[]) => `${median(xs).toFixed(1)} img/s (best ${Math.max(...xs).toFixed(1)})`;
   const baseline = typeof py === 'string' ? `original (Python + cv2): skipped (${py})` : `original (Python + cv2): ${fmt(base)} → ratio ${(median(ours) / median(base)).toFixed(2)}× (best/best ${(Math.max(...ours) / Math.max(...base)).toFixed(2)}×)`;
-  console.log(`${kind.padEnd(6)} ours: ${fmt(ours)} | ${baseline}`);
+  console.log(`${kind.padEnd(9)} ours: ${fmt(ours)} | ${baseline}`);
 }

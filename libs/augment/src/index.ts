@@ -8,8 +8,9 @@ export { drawPerspectiveParams, perspectiveMatrix, matmul3, isIdentity3x3 } from
 export type { PerspectiveParams } from './lib/perspective-matrix.js';
 export { BORDER_VALUE, transformLabels, applyPerspective, randomPerspective } from './lib/random-perspective.js';
 export { mosaicBorder, pickMosaicIndices, drawMosaicCenter, mosaicCanvas, mosaic4 } from './lib/mosaic.js';
-export { drawHsvGains, hsvLuts, applyHsvGains, augmentHsv } from './lib/hsv.js';
-export { fliplr, flipud, randomFlips } from './lib/flips.js';
+export { drawHsvGains, hsvLuts, applyHsvGains, hsvGainsInto, augmentHsv } from './lib/hsv.js';
+export { fliplr, flipud, randomFlips, randomFlipsInPlace } from './lib/flips.js';
+export { greyChannel, greyToRgb, greySamples } from './lib/grey.js';
 export { mixup, mixupWithRatio } from './lib/mixup.js';
 export { planTrainAugment, applyTrainAugment } from './lib/train-augment.js';
 export type { TrainAugmentPlan, TrainAugmentInput } from './lib/train-augment.js';

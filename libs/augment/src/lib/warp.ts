@@ -42,14 +42,14 @@ export function invertAffine(m: ArrayLike<number>): Float64Array {
   return Float64Array.of(a11, a12, b1, a21, a22, b2);
 }
 
-/** Inverse of a 3×3 matrix (row-major) by the adjugate; throws when singular. */
+/** Inverse of a 3×3 matrix (row-major) by the adjugate; a singular matrix gives zeros, as `cv2.invert` does. */
 export function invert3x3(m: ArrayLike<number>): Float64Array {
   const [a, b, c, d, e, f, g, h, i] = Array.from({ length: 9 }, (_, k) => m[k]!) as [number, number, number, number, number, number, number, number, number];
   const A = e * i - f * h;
   const B = -(d * i - f * g);
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
-  if (det === 0 || !Number.isFinite(det)) throw new RangeError('perspective matrix is singular');
+  if (det === 0 || !Number.isFinite(det)) return new Float64Array(9);
   const r = 1 / det;
   return Float64Array.of(
     A * r, -(b * i - c * h) * r, (b * f - c * e) * r,

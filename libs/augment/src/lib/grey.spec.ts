@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImage } from '@vigil/core';
-import { greyChannel, greySamples, greyToRgb } from './grey.js';
+import { greyChannel, greyToRgb } from './grey.js';
 
 describe('grey helpers', () => {
   it('extracts the channel of a grey-in-RGB image and expands it back', () => {
@@ -16,7 +16,6 @@ describe('grey helpers', () => {
     img.data[17] = 11;
     expect(greyChannel(img)).toBeNull();
     expect(greyChannel(createImage(2, 2, 1))).toBeNull();
-    expect(greySamples([{ image: createImage(2, 2, 3, 5), labels: new Float32Array(0) }, { image: img, labels: new Float32Array(0) }])).toBeNull();
     expect(() => greyToRgb(img)).toThrow(/1-channel/);
   });
 });

@@ -34,14 +34,3 @@ export function greyToRgb(img: ImageU8): ImageU8 {
   }
   return { data: out, width: img.width, height: img.height, channels: 3 };
 }
-
-/** The samples with 1-channel images when **all** of them are grey-in-RGB; otherwise `null`. */
-export function greySamples(samples: readonly LabeledImage[]): LabeledImage[] | null {
-  const out: LabeledImage[] = [];
-  for (const s of samples) {
-    const g = greyChannel(s.image);
-    if (!g) return null;
-    out.push({ image: g, labels: s.labels });
-  }
-  return out;
-}

@@ -45,14 +45,48 @@ function checkTiles(tiles: readonly LabeledImage[], s: number): 1 | 3 {
  */
 export function mosaicCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: number): LabeledImage {
   const cn = checkTiles(tiles, s);
-  return fillCanvas(tiles, s, xc, yc, new Uint8Array(4 * s * s * cn));
+  return fillCanvas(tiles, s, xc, yc, new Uint8Array(4 * s * s * cn), false)!;
 }
 
-/** Scratch canvas reused by {@link mosaic4} (the canvas never leaves it): saves a 2s×2s allocation per sample. */
-let scratch: Uint8Array | undefined;
+/** Scratch canvases reused by {@link mosaic4} (the canvas never leaves it): saves a 2s×2s allocation per sample. */
+const scratch = new Map<number, Uint8Array>();
+function scratchCanvas(length: number): Uint8Array {
+  let buf = scratch.get(length);
+  if (!buf) {
+    if (scratch.size > 4) scratch.clear();
+    buf = new Uint8Array(length);
+    scratch.set(length, buf);
+  }
+  return buf;
+}
 
-function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: number, canvas: Uint8Array): LabeledImage {
-  const cn = tiles[0]!.image.channels;
+/** Where tile i goes: canvas rectangle [x1a, x2a) × [y1a, y2a) ← tile rectangle from (x1b, y1b), as the original. */
+function placement(i: number, w: number, h: number, xc: number, yc: number, S: number): [number, number, number, number, number, number] {
+  let x1a: number, y1a: number, x2a: number, y2a: number, x1b: number, y1b: number;
+  if (i === 0) {
+    [x1a, y1a, x2a, y2a] = [Math.max(xc - w, 0), Math.max(yc - h, 0), xc, yc];
+    [x1b, y1b] = [w - (x2a - x1a), h - (y2a - y1a)];
+  } else if (i === 1) {
+    [x1a, y1a, x2a, y2a] = [xc, Math.max(yc - h, 0), Math.min(xc + w, S), yc];
+    [x1b, y1b] = [0, h - (y2a - y1a)];
+  } else if (i === 2) {
+    [x1a, y1a, x2a, y2a] = [Math.max(xc - w, 0), yc, xc, Math.min(S, yc + h)];
+    [x1b, y1b] = [w - (x2a - x1a), 0];
+  } else {
+    [x1a, y1a, x2a, y2a] = [xc, yc, Math.min(xc + w, S), Math.min(S, yc + h)];
+    [x1b, y1b] = [0, 0];
+  }
+  // The original's source slice ends (x2b, y2b) always give the same size as the canvas slice.
+  return [x1a, y1a, x2a, y2a, x1b, y1b];
+}
+
+/**
+ * Fills `canvas` (2s × 2s) with 114 and the tiles, and shifts their labels. With `grey`, the tiles are RGB and the
+ * canvas has one channel: each copied pixel must have R = G = B, else the fill stops and returns `null` (the caller
+ * then builds the RGB canvas) — so grey-in-RGB mosaics are built and warped on one channel.
+ */
+function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: number, canvas: Uint8Array, grey: boolean): LabeledImage | null {
+  const cn = grey ? 1 : tiles[0]!.image.channels;
   const S = 2 * s;
   canvas.fill(BORDER_VALUE);
   let total = 0;
@@ -61,28 +95,24 @@ function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: n
   let lo = 0;
   for (let i = 0; i < 4; i++) {
     const { image, labels: tl } = tiles[i]!;
-    const { width: w, height: h } = image;
-    let x1a: number, y1a: number, x2a: number, y2a: number, x1b: number, y1b: number, x2b: number, y2b: number;
-    if (i === 0) {
-      [x1a, y1a, x2a, y2a] = [Math.max(xc - w, 0), Math.max(yc - h, 0), xc, yc];
-      [x1b, y1b, x2b, y2b] = [w - (x2a - x1a), h - (y2a - y1a), w, h];
-    } else if (i === 1) {
-      [x1a, y1a, x2a, y2a] = [xc, Math.max(yc - h, 0), Math.min(xc + w, S), yc];
-      [x1b, y1b, x2b, y2b] = [0, h - (y2a - y1a), Math.min(w, x2a - x1a), h];
-    } else if (i === 2) {
-      [x1a, y1a, x2a, y2a] = [Math.max(xc - w, 0), yc, xc, Math.min(S, yc + h)];
-      [x1b, y1b, x2b, y2b] = [w - (x2a - x1a), 0, w, Math.min(y2a - y1a, h)];
-    } else {
-      [x1a, y1a, x2a, y2a] = [xc, yc, Math.min(xc + w, S), Math.min(S, yc + h)];
-      [x1b, y1b, x2b, y2b] = [0, 0, Math.min(w, x2a - x1a), Math.min(y2a - y1a, h)];
-    }
-    // img4[y1a:y2a, x1a:x2a] = img[y1b:y2b, x1b:x2b]; both regions have the same size by construction.
-    const rows = Math.min(y2a - y1a, y2b - y1b);
-    const rowLen = Math.min(x2a - x1a, x2b - x1b) * cn;
-    if (rows > 0 && rowLen > 0) {
+    const { width: w, height: h, data } = image;
+    const [x1a, y1a, x2a, y2a, x1b, y1b] = placement(i, w, h, xc, yc, S);
+    // img4[y1a:y2a, x1a:x2a] = img[y1b:y2b, x1b:x2b]
+    const rows = y2a - y1a;
+    const cols = x2a - x1a;
+    if (rows > 0 && cols > 0) {
       for (let r = 0; r < rows; r++) {
-        const src = ((y1b + r) * w + x1b) * cn;
-        canvas.set(image.data.subarray(src, src + rowLen), ((y1a + r) * S + x1a) * cn);
+        const dst = ((y1a + r) * S + x1a) * cn;
+        if (grey) {
+          for (let x = 0, p = ((y1b + r) * w + x1b) * 3; x < cols; x++, p += 3) {
+            const v = data[p]!;
+            if (v !== data[p + 1] || v !== data[p + 2]) return null;
+            canvas[dst + x] = v;
+          }
+        } else {
+          const src = ((y1b + r) * w + x1b) * cn;
+          canvas.set(data.subarray(src, src + cols * cn), dst);
+        }
       }
     }
     const padw = x1a - x1b;
@@ -99,13 +129,23 @@ function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: n
 }
 
 /**
+ * {@link mosaic4} that, with `tryGrey` and RGB tiles whose copied pixels are all grey, builds and warps a 1-channel
+ * canvas and returns a **1-channel** sample (bit-identical to any channel of the RGB result). Same draws either way.
+ */
+export function mosaicSample(tiles: readonly LabeledImage[], s: number, rng: Rng, hyp: PerspectiveHyp, tryGrey: boolean): LabeledImage {
+  const cn = checkTiles(tiles, s);
+  const { xc, yc } = drawMosaicCenter(s, rng);
+  let canvas: LabeledImage | null = null;
+  if (tryGrey && cn === 3) canvas = fillCanvas(tiles, s, xc, yc, scratchCanvas(4 * s * s), true);
+  canvas ??= fillCanvas(tiles, s, xc, yc, scratchCanvas(4 * s * s * cn), false)!;
+  // randomPerspective always warps here (border −s/2 ≠ 0) into a new buffer, so the scratch canvas does not escape.
+  return randomPerspective(canvas, hyp, mosaicBorder(s), rng);
+}
+
+/**
  * YOLOv5 `load_mosaic`: 4 samples (already resized so their long side is `s`; labels in their pixels) → one
  * `s × s` sample: centre ~ U(s/2, 3s/2), {@link mosaicCanvas}, then {@link randomPerspective} with border −s/2.
  */
 export function mosaic4(tiles: readonly LabeledImage[], s: number, rng: Rng, hyp: PerspectiveHyp): LabeledImage {
-  const cn = checkTiles(tiles, s);
-  const { xc, yc } = drawMosaicCenter(s, rng);
-  if (scratch?.length !== 4 * s * s * cn) scratch = new Uint8Array(4 * s * s * cn);
-  // randomPerspective always warps here (border −s/2 ≠ 0) into a new buffer, so the scratch canvas does not escape.
-  return randomPerspective(fillCanvas(tiles, s, xc, yc, scratch), hyp, mosaicBorder(s), rng);
+  return mosaicSample(tiles, s, rng, hyp, false);
 }

@@ -146,27 +146,55 @@ describe('hyp constants', () => {
 });
 
 describe('grey-in-RGB shortcut', () => {
-  it('gives exactly what the 3-channel functions give (mosaic + mixup + HSV + flips, many seeds)', async () => {
-    const { mosaic4 } = await import('./mosaic.js');
-    const { mixup } = await import('./mixup.js');
+  // colourTile: which of the 8 tiles (4 mosaic + 4 mixup) keeps its colour; -1 = all grey.
+  for (const colourTile of [-1, 3, 6]) {
+    it(`gives exactly what the 3-channel functions give (mosaic + mixup + HSV + flips; colour tile ${colourTile})`, async () => {
+      const { mosaic4 } = await import('./mosaic.js');
+      const { mixup } = await import('./mixup.js');
+      const { augmentHsv } = await import('./hsv.js');
+      const { randomFlips } = await import('./flips.js');
+      const hyp = { ...HYP_SCRATCH_P6, degrees: 5, shear: 2, flipud: 0.5, mixup: 1 };
+      for (let seed = 0; seed < 8; seed++) {
+        const tiles = Array.from({ length: 8 }, (_, k) => {
+          const t = randomTile(new Rng(seed * 10 + k), 40, k * 10);
+          if (k !== colourTile) for (let i = 0; i < t.image.data.length; i += 3) t.image.data.fill(t.image.data[i]!, i, i + 3);
+          return t;
+        });
+        const fast = applyTrainAugment({ mosaic: tiles.slice(0, 4), mixup: tiles.slice(4) }, 40, hyp, new Rng(seed));
+        const rng = new Rng(seed);
+        let ref = mosaic4(tiles.slice(0, 4), 40, rng, hyp);
+        ref = mixup(ref, mosaic4(tiles.slice(4), 40, rng, hyp), rng);
+        ref = { image: augmentHsv(ref.image, hyp.hsv_h, hyp.hsv_s, hyp.hsv_v, rng), labels: ref.labels };
+        ref = randomFlips(ref, hyp, rng);
+        expect(fast.image.channels).toBe(3);
+        expect(fast.image.data).toEqual(ref.image.data);
+        expect(fast.labels).toEqual(ref.labels);
+      }
+    });
+  }
+
+  it('letterboxed grey-in-RGB input gives what the 3-channel functions give', async () => {
+    const { randomPerspective } = await import('./random-perspective.js');
     const { augmentHsv } = await import('./hsv.js');
     const { randomFlips } = await import('./flips.js');
-    const hyp = { ...HYP_SCRATCH_P6, degrees: 5, shear: 2, flipud: 0.5, mixup: 1 };
-    for (let seed = 0; seed < 12; seed++) {
-      const tiles = Array.from({ length: 8 }, (_, k) => {
-        const t = randomTile(new Rng(seed * 10 + k), 40, k * 10);
-        for (let i = 0; i < t.image.data.length; i += 3) t.image.data.fill(t.image.data[i]!, i, i + 3); // make grey
-        return t;
-      });
-      const fast = applyTrainAugment({ mosaic: tiles.slice(0, 4), mixup: tiles.slice(4) }, 40, hyp, new Rng(seed));
+    const hyp = { ...HYP_SCRATCH_P6, degrees: 7, scale: 0.5, flipud: 0.5 };
+    for (let seed = 0; seed < 8; seed++) {
+      const t = randomTile(new Rng(seed), 48, 0);
+      for (let i = 0; i < t.image.data.length; i += 3) t.image.data.fill(t.image.data[i]!, i, i + 3);
+      const fast = applyTrainAugment({ letterboxed: t }, 48, hyp, new Rng(seed));
       const rng = new Rng(seed);
-      let ref = mosaic4(tiles.slice(0, 4), 40, rng, hyp);
-      ref = mixup(ref, mosaic4(tiles.slice(4), 40, rng, hyp), rng);
+      let ref = randomPerspective(t, hyp, 0, rng);
       ref = { image: augmentHsv(ref.image, hyp.hsv_h, hyp.hsv_s, hyp.hsv_v, rng), labels: ref.labels };
       ref = randomFlips(ref, hyp, rng);
-      expect(fast.image.channels).toBe(3);
-      expect(fast.image.data).toEqual(ref.image.data);
+      expect(fast.image).toEqual(ref.image);
       expect(fast.labels).toEqual(ref.labels);
     }
+  });
+
+  it('mosaicSample returns one channel for grey RGB tiles and RGB otherwise', async () => {
+    const { mosaicSample } = await import('./mosaic.js');
+    const grey = Array.from({ length: 4 }, () => ({ image: createImage(16, 12, 3, 77), labels: new Float32Array(0) }));
+    expect(mosaicSample(grey, 16, new Rng(1), HYP_SCRATCH_P6, true).image.channels).toBe(1);
+    expect(mosaicSample(grey, 16, new Rng(1), HYP_SCRATCH_P6, false).image.channels).toBe(3);
   });
 });

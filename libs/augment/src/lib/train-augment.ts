@@ -1,10 +1,10 @@
 import type { LabeledImage, Rng } from '@vigil/core';
 import { randomFlipsInPlace } from './flips.js';
-import { greySamples, greyToRgb } from './grey.js';
+import { greyChannel, greyToRgb } from './grey.js';
 import { drawHsvGains, hsvGainsInto } from './hsv.js';
 import type { AugmentHyp } from './hyp.js';
 import { mixup } from './mixup.js';
-import { mosaic4 } from './mosaic.js';
+import { mosaicSample } from './mosaic.js';
 import { randomPerspective } from './random-perspective.js';
 
 /** What one training sample needs, decided before any image is loaded (so the loader knows what to read). */
@@ -40,30 +40,34 @@ export type TrainAugmentInput =
  * (cls, x1, y1, x2, y2 pixels), all boxes inside the image with w, h > 2 px.
  */
 export function applyTrainAugment(input: TrainAugmentInput, imgSize: number, hyp: AugmentHyp, rng: Rng): LabeledImage {
-  // Grey-in-RGB inputs (the IR frames) run on one channel and are expanded at the end: bit-identical, 3× less work.
-  const all = 'mosaic' in input ? [...input.mosaic, ...(input.mixup ?? [])] : [input.letterboxed];
-  const grey = greySamples(all);
-  if (grey) {
-    const g: TrainAugmentInput =
-      'mosaic' in input ? { mosaic: grey.slice(0, 4), ...(input.mixup ? { mixup: grey.slice(4) } : {}) } : { letterboxed: grey[0]! };
-    const out = augmentSample(g, imgSize, hyp, rng);
-    return { image: greyToRgb(out.image), labels: out.labels };
-  }
-  return augmentSample(input, imgSize, hyp, rng);
-}
-
-function augmentSample(input: TrainAugmentInput, imgSize: number, hyp: AugmentHyp, rng: Rng): LabeledImage {
+  // Grey-in-RGB inputs (the IR frames) are processed on one channel and expanded at the end: bit-identical to the RGB
+  // computation (every step is per channel, and HSV maps a grey pixel through the value LUT only), a third of the work.
   let out: LabeledImage;
+  let expand = false;
   if ('mosaic' in input) {
-    out = mosaic4(input.mosaic, imgSize, rng, hyp);
-    if (input.mixup) out = mixup(out, mosaic4(input.mixup, imgSize, rng, hyp), rng);
+    const rgb = input.mosaic[0]?.image.channels === 3;
+    out = mosaicSample(input.mosaic, imgSize, rng, hyp, rgb);
+    expand = rgb && out.image.channels === 1;
+    if (input.mixup) {
+      let other = mosaicSample(input.mixup, imgSize, rng, hyp, expand);
+      if (expand && other.image.channels === 3) {
+        out = { image: greyToRgb(out.image), labels: out.labels };
+        expand = false;
+      } else if (other.image.channels === 1 && out.image.channels === 3) {
+        other = { image: greyToRgb(other.image), labels: other.labels };
+      }
+      out = mixup(out, other, rng);
+    }
   } else {
-    out = randomPerspective(input.letterboxed, hyp, 0, rng);
+    const grey = greyChannel(input.letterboxed.image);
+    expand = grey !== null;
+    out = randomPerspective(grey ? { image: grey, labels: input.letterboxed.labels } : input.letterboxed, hyp, 0, rng);
   }
   // `out` owns fresh buffers from here: HSV and flips work in place (same results and draws as augmentHsv and
   // randomFlips, without two more image copies).
   if (hyp.hsv_h !== 0 || hyp.hsv_s !== 0 || hyp.hsv_v !== 0) {
     hsvGainsInto(out.image, drawHsvGains(hyp.hsv_h, hyp.hsv_s, hyp.hsv_v, rng), out.image.data);
   }
-  return randomFlipsInPlace(out, hyp, rng);
+  out = randomFlipsInPlace(out, hyp, rng);
+  return expand ? { image: greyToRgb(out.image), labels: out.labels } : out;
 }

@@ -1,4 +1,4 @@
-import type { ImageU8, LabeledImage } from '@vigil/core';
+import type { ImageU8 } from '@vigil/core';
 
 /**
  * Grey-in-RGB shortcut. The in-cabin IR frames are grey images stored as RGB (R = G = B). Every augmentation here

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, createImage, type LabeledImage } from '@vigil/core';
 import { compareBytes, golden, goldenImage } from './fixtures/golden.js';
-import { drawMosaicCenter, mosaic4, mosaicBorder, mosaicCanvas, pickMosaicIndices } from './mosaic.js';
+import { drawMosaicCenter, mosaic4, mosaicBorder, mosaicCanvas, mosaicSample, pickMosaicIndices } from './mosaic.js';
 import { applyPerspective } from './random-perspective.js';
 
 describe('mosaic vs the original load_mosaic with the same draws', () => {
@@ -22,6 +22,43 @@ describe('mosaic vs the original load_mosaic with the same draws', () => {
 function tile(w: number, h: number, value: number, labels: number[] = []): LabeledImage {
   return { image: createImage(w, h, 3, value), labels: Float32Array.from(labels) };
 }
+
+/** An Rng stand-in whose uniform() returns the original's recorded draws (only uniform is used by mosaic4). */
+function replay(values: number[]): Rng {
+  const queue = [...values];
+  return { uniform: () => queue.shift()! } as unknown as Rng;
+}
+
+describe('mosaic4 / mosaicSample (scratch canvas built only where the warp reads) vs load_mosaic', () => {
+  const keys = ['perspectiveX', 'perspectiveY', 'angle', 'scale', 'shearX', 'shearY', 'translateX', 'translateY'] as const;
+  for (const [k, c] of golden.mosaic.entries()) {
+    it(`case ${k}`, () => {
+      const tiles: LabeledImage[] = c.tiles.map((t) => ({ image: goldenImage(t.image, t.width, t.height, 3), labels: Float32Array.from(t.labels) }));
+      const hyp = { degrees: 1, translate: 1, scale: 1, shear: 1, perspective: 0 };
+      const draws = () => replay([c.yc + 0.5, c.xc + 0.5, ...keys.map((key) => c.params[key])]);
+      const expected = goldenImage(c.out, c.s, c.s, 3).data;
+      const noise = tiles.map((t) => ({ image: { ...t.image, data: t.image.data.map((_, i) => (i * 97) & 255) }, labels: t.labels }));
+      for (let run = 0; run < 2; run++) {
+        // The second run reuses a scratch canvas left dirty by an unrelated mosaic: only the read region is rebuilt.
+        if (run === 1) mosaic4(noise, c.s, new Rng(99), { degrees: 30, translate: 0.4, scale: 0.9, shear: 5, perspective: 0 });
+        const out = mosaic4(tiles, c.s, draws(), hyp);
+        expect(compareBytes(out.image.data, expected)).toEqual({ maxDiff: 0, differing: 0 });
+        for (let i = 0; i < c.outLabels.length; i++) expect(out.labels[i]).toBeCloseTo(c.outLabels[i]!, 3);
+      }
+      // Grey shortcut on grey tiles equals channel 0 of the RGB result.
+      const greyTiles = tiles.map((t) => {
+        const d = t.image.data.slice();
+        for (let i = 0; i < d.length; i += 3) d.fill(d[i]!, i, i + 3);
+        return { image: { ...t.image, data: d }, labels: t.labels };
+      });
+      const rgb = mosaic4(greyTiles, c.s, draws(), hyp);
+      const one = mosaicSample(greyTiles, c.s, draws(), hyp, true);
+      expect(one.image.channels).toBe(1);
+      for (let i = 0; i < one.image.data.length; i++) if (one.image.data[i] !== rgb.image.data[i * 3]) throw new Error(`pixel ${i} differs`);
+      expect(one.labels).toEqual(rgb.labels);
+    });
+  }
+});
 
 describe('mosaicCanvas', () => {
   it('places the 4 tiles around the centre and fills the rest with 114', () => {

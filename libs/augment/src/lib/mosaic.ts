@@ -1,7 +1,12 @@
 import type { LabeledImage, Rng } from '@vigil/core';
 import type { PerspectiveHyp } from './hyp.js';
 import { labelCount } from './labels.js';
-import { BORDER_VALUE, randomPerspective } from './random-perspective.js';
+import { drawPerspectiveParams, perspectiveMatrix } from './perspective-matrix.js';
+import { BORDER_VALUE, applyPerspective } from './random-perspective.js';
+import { invertAffine } from './warp.js';
+
+/** A canvas rectangle [x0, x1) × [y0, y1). */
+type Region = [number, number, number, number];
 
 /** The original's `mosaic_border`: Python's `-img_size // 2` (floor division). */
 export function mosaicBorder(s: number): number {
@@ -80,15 +85,27 @@ function placement(i: number, w: number, h: number, xc: number, yc: number, S: n
   return [x1a, y1a, x2a, y2a, x1b, y1b];
 }
 
+/** Copies `n` grey RGB pixels from `src[p…]` to one channel at `dst[o…]`; false at the first pixel with R ≠ G or G ≠ B. */
+function copyGreyRow(src: Uint8Array, p: number, dst: Uint8Array, o: number, n: number): boolean {
+  for (let x = 0; x < n; x++, p += 3) {
+    const v = src[p]!;
+    if (v !== src[p + 1] || v !== src[p + 2]) return false;
+    dst[o + x] = v;
+  }
+  return true;
+}
+
 /**
  * Fills `canvas` (2s × 2s) with 114 and the tiles, and shifts their labels. With `grey`, the tiles are RGB and the
  * canvas has one channel: each copied pixel must have R = G = B, else the fill stops and returns `null` (the caller
  * then builds the RGB canvas) — so grey-in-RGB mosaics are built and warped on one channel.
  */
-function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: number, canvas: Uint8Array, grey: boolean): LabeledImage | null {
+function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: number, canvas: Uint8Array, grey: boolean, region?: Region): LabeledImage | null {
   const cn = grey ? 1 : tiles[0]!.image.channels;
   const S = 2 * s;
-  canvas.fill(BORDER_VALUE);
+  const [rx0, ry0, rx1, ry1] = region ?? [0, 0, S, S];
+  if (rx0 === 0 && rx1 === S) canvas.fill(BORDER_VALUE, ry0 * S * cn, ry1 * S * cn);
+  else for (let y = ry0; y < ry1; y++) canvas.fill(BORDER_VALUE, (y * S + rx0) * cn, (y * S + rx1) * cn);
   let total = 0;
   for (const t of tiles) total += t.labels.length;
   const labels = new Float32Array(total);
@@ -97,20 +114,21 @@ function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: n
     const { image, labels: tl } = tiles[i]!;
     const { width: w, height: h, data } = image;
     const [x1a, y1a, x2a, y2a, x1b, y1b] = placement(i, w, h, xc, yc, S);
-    // img4[y1a:y2a, x1a:x2a] = img[y1b:y2b, x1b:x2b]
-    const rows = y2a - y1a;
-    const cols = x2a - x1a;
-    if (rows > 0 && cols > 0) {
-      for (let r = 0; r < rows; r++) {
-        const dst = ((y1a + r) * S + x1a) * cn;
+    // img4[y1a:y2a, x1a:x2a] = img[y1b:y2b, x1b:x2b], restricted to the region the warp reads.
+    const cx0 = Math.max(x1a, rx0);
+    const cx1 = Math.min(x2a, rx1);
+    const cy0 = Math.max(y1a, ry0);
+    const cy1 = Math.min(y2a, ry1);
+    const cols = cx1 - cx0;
+    if (cy1 > cy0 && cols > 0) {
+      const sx = x1b + (cx0 - x1a);
+      for (let y = cy0; y < cy1; y++) {
+        const dst = (y * S + cx0) * cn;
+        const sy = y1b + (y - y1a);
         if (grey) {
-          for (let x = 0, p = ((y1b + r) * w + x1b) * 3; x < cols; x++, p += 3) {
-            const v = data[p]!;
-            if (v !== data[p + 1] || v !== data[p + 2]) return null;
-            canvas[dst + x] = v;
-          }
+          if (!copyGreyRow(data, (sy * w + sx) * 3, canvas, dst, cols)) return null;
         } else {
-          const src = ((y1b + r) * w + x1b) * cn;
+          const src = (sy * w + sx) * cn;
           canvas.set(data.subarray(src, src + cols * cn), dst);
         }
       }
@@ -129,17 +147,50 @@ function fillCanvas(tiles: readonly LabeledImage[], s: number, xc: number, yc: n
 }
 
 /**
+ * The part of the `S × S` canvas an affine warp `m` (3×3, canvas → output) reads for a `W × H` output: the bounding
+ * box of the output corners mapped back, with a 2-pixel margin (bilinear taps and OpenCV's 1/32-px rounding stay
+ * well inside it), clipped to the canvas. The whole canvas for a perspective or singular matrix.
+ */
+function readRegion(m: Float64Array, perspective: boolean, W: number, H: number, S: number): Region {
+  if (perspective) return [0, 0, S, S];
+  const inv = invertAffine([m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!]);
+  if (inv[0] === 0 && inv[1] === 0 && inv[3] === 0 && inv[4] === 0) return [0, 0, S, S];
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [u, v] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) {
+    const x = inv[0]! * u + inv[1]! * v + inv[2]!;
+    const y = inv[3]! * u + inv[4]! * v + inv[5]!;
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
+  }
+  const clamp = (v: number) => Math.min(Math.max(v, 0), S);
+  const r: Region = [clamp(Math.floor(x0) - 2), clamp(Math.floor(y0) - 2), clamp(Math.ceil(x1) + 3), clamp(Math.ceil(y1) + 3)];
+  return r[2] > r[0] && r[3] > r[1] ? r : [0, 0, 0, 0];
+}
+
+/**
  * {@link mosaic4} that, with `tryGrey` and RGB tiles whose copied pixels are all grey, builds and warps a 1-channel
  * canvas and returns a **1-channel** sample (bit-identical to any channel of the RGB result). Same draws either way.
  */
 export function mosaicSample(tiles: readonly LabeledImage[], s: number, rng: Rng, hyp: PerspectiveHyp, tryGrey: boolean): LabeledImage {
   const cn = checkTiles(tiles, s);
   const { xc, yc } = drawMosaicCenter(s, rng);
+  const params = drawPerspectiveParams(hyp, rng);
+  const S = 2 * s;
+  const border = mosaicBorder(s);
+  const out = S + 2 * border;
+  const perspective = hyp.perspective !== 0;
+  // Only the part of the canvas the warp reads is built (the rest of the scratch buffer is never read).
+  const region = readRegion(perspectiveMatrix(params, S, S, out, out), perspective, out, out, S);
   let canvas: LabeledImage | null = null;
-  if (tryGrey && cn === 3) canvas = fillCanvas(tiles, s, xc, yc, scratchCanvas(4 * s * s), true);
-  canvas ??= fillCanvas(tiles, s, xc, yc, scratchCanvas(4 * s * s * cn), false)!;
-  // randomPerspective always warps here (border −s/2 ≠ 0) into a new buffer, so the scratch canvas does not escape.
-  return randomPerspective(canvas, hyp, mosaicBorder(s), rng);
+  if (tryGrey && cn === 3) canvas = fillCanvas(tiles, s, xc, yc, scratchCanvas(S * S), true, region);
+  canvas ??= fillCanvas(tiles, s, xc, yc, scratchCanvas(S * S * cn), false, region)!;
+  // The warp always happens here (border −s/2 ≠ 0) into a new buffer, so the scratch canvas does not escape.
+  return applyPerspective(canvas, params, border, perspective);
 }
 
 /**

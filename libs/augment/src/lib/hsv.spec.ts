@@ -6,7 +6,7 @@ import { applyHsvGains, augmentHsv, drawHsvGains, hsvLuts } from './hsv.js';
 describe('applyHsvGains vs the original augment_hsv (cv2 8-bit HSV round trip)', () => {
   for (const c of golden.hsv) {
     it(`gains ${c.gains.join(', ')}`, () => {
-      const img = goldenImage(c.input, 64, 51, 3);
+      const img = goldenImage(golden.hsvInput, 64, 51, 3);
       // The fixture injected U = g − 1 with gain 1, so r = (g − 1)·1 + 1: same float ops here.
       const gains = c.gains.map((g) => (g - 1) * 1 + 1) as [number, number, number];
       const out = applyHsvGains(img, gains);
@@ -60,7 +60,7 @@ describe('augmentHsv', () => {
   });
 
   it('is deterministic by seed and pure', () => {
-    const img = goldenImage(golden.hsv[0]!.input, 64, 51, 3);
+    const img = goldenImage(golden.hsvInput, 64, 51, 3);
     const before = img.data.slice();
     expect(augmentHsv(img, 0.1, 0.5, 0.4, new Rng(1)).data).toEqual(augmentHsv(img, 0.1, 0.5, 0.4, new Rng(1)).data);
     expect(img.data).toEqual(before);

@@ -1,0 +1,16 @@
+export { HYP_SCRATCH_P6, HYP_FINETUNE_SIMPLE, checkAugmentHyp } from './lib/hyp.js';
+export type { AugmentHyp, PerspectiveHyp } from './lib/hyp.js';
+export { boxCandidates } from './lib/box-candidates.js';
+export type { BoxCandidatesOptions } from './lib/box-candidates.js';
+export { labelCount, concatLabels } from './lib/labels.js';
+export { warpAffine, warpPerspective, invertAffine, invert3x3, cvRound } from './lib/warp.js';
+export { drawPerspectiveParams, perspectiveMatrix, matmul3, isIdentity3x3 } from './lib/perspective-matrix.js';
+export type { PerspectiveParams } from './lib/perspective-matrix.js';
+export { BORDER_VALUE, transformLabels, applyPerspective, randomPerspective } from './lib/random-perspective.js';
+export { mosaicBorder, pickMosaicIndices, drawMosaicCenter, mosaicCanvas, mosaic4, mosaicSample } from './lib/mosaic.js';
+export { drawHsvGains, hsvLuts, applyHsvGains, hsvGainsInto, augmentHsv } from './lib/hsv.js';
+export { fliplr, flipud, randomFlips, randomFlipsInPlace } from './lib/flips.js';
+export { greyChannel, greyToRgb } from './lib/grey.js';
+export { mixup, mixupWithRatio } from './lib/mixup.js';
+export { planTrainAugment, applyTrainAugment } from './lib/train-augment.js';
+export type { TrainAugmentPlan, TrainAugmentInput } from './lib/train-augment.js';

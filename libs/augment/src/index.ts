@@ -1,4 +1,4 @@
-export { HYP_SCRATCH_P6, HYP_FINETUNE_SIMPLE, checkAugmentHyp } from './lib/hyp.js';
+export { checkAugmentHyp } from './lib/hyp.js';
 export type { AugmentHyp, PerspectiveHyp } from './lib/hyp.js';
 export { boxCandidates } from './lib/box-candidates.js';
 export type { BoxCandidatesOptions } from './lib/box-candidates.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, createImage, type LabeledImage } from '@vigil/core';
-import { HYP_FINETUNE_SIMPLE, HYP_SCRATCH_P6, checkAugmentHyp, type AugmentHyp } from './hyp.js';
+import { HYP_FINETUNE_SIMPLE, HYP_SCRATCH_P6 } from '@vigil/core';
+import { checkAugmentHyp, type AugmentHyp } from './hyp.js';
 import { labelCount } from './labels.js';
 import { applyTrainAugment, planTrainAugment } from './train-augment.js';
 

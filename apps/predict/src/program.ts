@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
+import { infoCommand } from './commands/info.js';
 
 /** vigil-predict: the original's predict.py — images → models (+TTA) → ensemble → competition JSON. */
 export function buildProgram(): Command {
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
       console.log(`  output: ${String(opts['project'])}/${String(opts['name'])}/<weights>_predictions.json`);
       console.log('Prediction is not implemented yet in this build (see the issue queue); nothing was written.');
     });
+  program.addCommand(infoCommand());
   return program;
 }

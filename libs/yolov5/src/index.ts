@@ -6,3 +6,5 @@ export type { NamedVariable, VariableGroups, WeightTensor, CreateModelOptions, E
 export { registerConvBnSiluKernel, getConvBnSiluKernel } from './lib/conv-kernel.js';
 export type { ConvBnSiluArgs, ConvBnSiluKernel } from './lib/conv-kernel.js';
 export { tinyP6Spec, tinyP5Spec } from './lib/testing.js';
+export { summarizeModel, formatSummary, pyRepr } from './lib/summary.js';
+export type { ModelSummary, LayerSummary } from './lib/summary.js';

@@ -1,5 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+// Gradients are not registered by tfjs-core's Node entry; vitest can load its ESM registration module (plain Node cannot).
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerConvBnSiluKernel } from './conv-kernel.js';
 import { YoloModel, conv2dSym, silu, spaceToDepthFocus } from './model.js';

@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// Training through this model needs tfjs's gradient registrations (tfjs-core alone does not load them).
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { Rng, VigilUserError } from '@vigil/core';
 import { getConvBnSiluKernel, type ConvBnSiluKernel } from './conv-kernel.js';
 import type { LayerSpec, ResolvedSpec } from './spec.js';

@@ -8,3 +8,8 @@ export type { ConvBnSiluArgs, ConvBnSiluKernel } from './lib/conv-kernel.js';
 export { tinyP6Spec, tinyP5Spec } from './lib/testing.js';
 export { summarizeModel, formatSummary, pyRepr } from './lib/summary.js';
 export type { ModelSummary, LayerSummary } from './lib/summary.js';
+export { unpickle, pyToJs, PyGlobal, PyObject, PickleError } from './lib/pickle.js';
+export type { UnpickleHooks } from './lib/pickle.js';
+export { readTorchPickle, readTorchCheckpoint, torchCheckpointFromRoot, torchStateToWeights, torchTensorToFloat32, loadTorchModel } from './lib/torch-import.js';
+export type { TorchCheckpoint, TorchTensor, TorchStorage, TorchWeightsResult, LoadTorchOptions } from './lib/torch-import.js';
+export { float16ToFloat32, float32ToFloat16, encodeFloat16, decodeFloat16 } from './lib/float16.js';

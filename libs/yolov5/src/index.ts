@@ -13,3 +13,18 @@ export type { UnpickleHooks } from './lib/pickle.js';
 export { readTorchPickle, readTorchCheckpoint, torchCheckpointFromRoot, torchStateToWeights, torchTensorToFloat32, loadTorchModel } from './lib/torch-import.js';
 export type { TorchCheckpoint, TorchTensor, TorchStorage, TorchWeightsResult, LoadTorchOptions } from './lib/torch-import.js';
 export { float16ToFloat32, float32ToFloat16, encodeFloat16, decodeFloat16 } from './lib/float16.js';
+export {
+  CHECKPOINT_EXTENSION,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  saveCheckpoint,
+  loadCheckpoint,
+  checkpointFromModel,
+  modelFromCheckpoint,
+  loadWeightsInto,
+  writeFileAtomic,
+  crc32,
+} from './lib/checkpoint.js';
+export type { CheckpointData, StorageDtype, SkippedTensor } from './lib/checkpoint.js';
+export { loadModelFile } from './lib/weights-file.js';
+export type { LoadModelFileOptions } from './lib/weights-file.js';

@@ -313,6 +313,8 @@ export interface LoadTorchOptions {
   /** nc override when building from the embedded yaml. */
   nc?: number;
   prefer?: 'ema' | 'model';
+  /** Names the file in errors when bytes are given. */
+  source?: string;
 }
 
 /**
@@ -321,7 +323,7 @@ export interface LoadTorchOptions {
  * names. A fused checkpoint gives a fused model.
  */
 export function loadTorchModel(file: string | Uint8Array, options: LoadTorchOptions = {}): { model: YoloModel; checkpoint: TorchCheckpoint; ignored: string[] } {
-  const ck = readTorchCheckpoint(file, options.prefer ? { prefer: options.prefer } : {});
+  const ck = readTorchCheckpoint(file, { ...(options.prefer ? { prefer: options.prefer } : {}), ...(options.source ? { source: options.source } : {}) });
   let spec = options.spec;
   if (!spec) {
     if (!ck.yaml) throw new VigilUserError(`${ck.source}: a plain state_dict does not say its architecture; pass --cfg <yaml>`, ck.source);

@@ -22,7 +22,9 @@ function perturbBn(m: YoloModel, seed = 1): void {
   for (const [name, v] of m.variables()) {
     if (!name.includes('.bn.')) continue;
     const d = new Float32Array(v.size).map(() => (name.endsWith('running_var') ? 0.5 + rnd() : name.endsWith('weight') ? 0.5 + rnd() : rnd() - 0.5));
-    v.assign(tf.tensor(d, v.shape));
+    const t = tf.tensor(d, v.shape);
+    v.assign(t);
+    t.dispose();
   }
 }
 
@@ -139,6 +141,19 @@ describe('forward', () => {
     }
     x.dispose();
     m.dispose();
+  });
+
+  it('create, setWeights, fuse and dispose leave no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    const m = YoloModel.create(tinyP6Spec(), { seed: 1 });
+    const nVars = m.variableNames().length;
+    expect(tf.memory().numTensors).toBe(before + nVars);
+    m.setWeights(m.getWeights());
+    expect(tf.memory().numTensors).toBe(before + nVars);
+    m.fuse();
+    expect(tf.memory().numTensors).toBe(before + m.variableNames().length);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects inputs that are not NHWC multiples of the largest stride', () => {

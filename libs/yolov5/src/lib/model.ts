@@ -183,7 +183,9 @@ export class YoloModel {
   }
 
   private addVar(name: string, shape: number[], data: Float32Array, trainable: boolean): void {
-    this.vars.set(name, tf.variable(tf.tensor(data, shape, 'float32'), trainable));
+    const t = tf.tensor(data, shape, 'float32');
+    this.vars.set(name, tf.variable(t, trainable));
+    t.dispose();
   }
 
   private v(name: string): tf.Variable {
@@ -281,7 +283,9 @@ export class YoloModel {
     }
     for (const [name, w] of weights) {
       const v = this.vars.get(name)!;
-      v.assign(tf.tensor(w.data, v.shape, 'float32'));
+      const t = tf.tensor(w.data, v.shape, 'float32');
+      v.assign(t);
+      t.dispose(); // the variable keeps its own reference to the data
     }
   }
 
@@ -456,6 +460,7 @@ export class YoloModel {
         this.v(`${p}.conv.weight`).assign(w2!);
         w2!.dispose();
         this.vars.set(`${p}.conv.bias`, tf.variable(b2!, false));
+        b2!.dispose();
         for (const s of ['weight', 'bias', 'running_mean', 'running_var']) {
           this.vars.get(`${p}.bn.${s}`)!.dispose();
           this.vars.delete(`${p}.bn.${s}`);

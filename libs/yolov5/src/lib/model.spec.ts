@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerConvBnSiluKernel } from './conv-kernel.js';
 import { YoloModel, conv2dSym, silu, spaceToDepthFocus } from './model.js';
 import { tinyP5Spec, tinyP6Spec } from './testing.js';
+import { resolveSpec } from './spec.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -175,6 +176,26 @@ describe('forward', () => {
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     tf.dispose([value, x, ...Object.values(grads)]);
     m.dispose();
+  });
+});
+
+describe('SPPF', () => {
+  it('SPP(3,5,7) and SPPF(k=3) give the same outputs with the same weights', () => {
+    const spp = tinyP6Spec();
+    const cfg = structuredClone(spp.config);
+    cfg.backbone[10] = [-1, 1, 'SPPF', [1024, 3]];
+    const sppf = resolveSpec(cfg);
+    expect(sppf.params).toBe(spp.params);
+    const a = YoloModel.create(spp, { seed: 9 });
+    const b = YoloModel.create(sppf, { seed: 10 });
+    b.setWeights(a.getWeights());
+    const x = input(1, 128, 128);
+    const ya = a.predict(x);
+    const yb = b.predict(x);
+    expect(maxAbsDiff(ya, yb)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, ya, yb]);
+    a.dispose();
+    b.dispose();
   });
 });
 

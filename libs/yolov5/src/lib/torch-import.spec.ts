@@ -88,6 +88,14 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
     other.model.dispose();
   });
 
+  it('loading and disposing leaves no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    const { model } = loadTorchModel(fx('tiny-p6.ckpt-fp16.pt'));
+    model.dispose();
+    expect(() => loadTorchModel(fx('tiny-p6.state_dict.pt'), { spec: tinyP6Spec(3) })).toThrow();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('clear errors: truncated, foreign, state_dict without --cfg, wrong spec', () => {
     const bytes = readFileSync(fx('tiny-p6.state_dict.pt'));
     expect(() => readTorchCheckpoint(bytes.subarray(0, bytes.length - 5000), { source: 'cut.pt' })).toThrow(/cut\.pt: .*(damaged or truncated|truncated)/);

@@ -157,6 +157,28 @@ describe('forward', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('clone() copies weights, anchors and freeze state independently', () => {
+    const m = YoloModel.create(tinyP6Spec(), { seed: 1 });
+    m.freeze([0]);
+    m.anchors[1]![1] = [9, 9];
+    const before = tf.memory().numTensors;
+    const c = m.clone();
+    expect(tf.memory().numTensors).toBe(before + m.variableNames().length);
+    expect(c.anchors).toEqual(m.anchors);
+    expect(c.frozen()).toEqual([0]);
+    expect(c.variables().get('model.0.conv.conv.weight')!.trainable).toBe(false);
+    const w = m.getWeights();
+    for (const [k, t] of c.getWeights()) expect(t.data).toEqual(w.get(k)!.data);
+    const v = c.variables().get('model.1.conv.weight')!;
+    const z = tf.zerosLike(v);
+    v.assign(z);
+    z.dispose();
+    expect(m.variables().get('model.1.conv.weight')!.dataSync()).toEqual(w.get('model.1.conv.weight')!.data);
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
   it('rejects inputs that are not NHWC multiples of the largest stride', () => {
     const m = YoloModel.create(tinyP6Spec(), { seed: 1 });
     const x = tf.zeros([1, 96, 64, 3]) as tf.Tensor4D;

@@ -182,6 +182,25 @@ export class YoloModel {
     return m;
   }
 
+  /**
+   * A deep copy (same spec, names, anchors, fused state, frozen layers; variables copied on the backend, no CPU round
+   * trip), e.g. for the trainer's EMA model. Dispose it separately.
+   */
+  clone(): YoloModel {
+    this.checkAlive();
+    const m = new YoloModel(this.spec, this.names);
+    m.anchors = this.anchors.map((l) => l.map((a) => [...a]));
+    m.fused = this.fused;
+    m.convKernel = this.convKernel;
+    for (const [name, v] of this.vars) {
+      const t = tf.clone(v);
+      m.vars.set(name, tf.variable(t, v.trainable));
+      t.dispose();
+    }
+    for (const i of this.frozenLayers) m.frozenLayers.add(i);
+    return m;
+  }
+
   private addVar(name: string, shape: number[], data: Float32Array, trainable: boolean): void {
     const t = tf.tensor(data, shape, 'float32');
     this.vars.set(name, tf.variable(t, trainable));

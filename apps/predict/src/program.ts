@@ -8,7 +8,7 @@ export function buildProgram(): Command {
   const program = new Command('vigil-predict')
     .enablePositionalOptions() // subcommands (info, import, …) own their flags, e.g. import's --weights
     .description(
-      'Detect driver-inattention objects in images with one or more checkpoints (test-time augmentation and an ensemble\n' +
+      'Detect driver-inattention objects in images with one or more checkpoints (test-time augmentation and an ensemble ' +
         'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
     )
     .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: the two final checkpoints of the default training run')

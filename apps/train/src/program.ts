@@ -5,7 +5,7 @@ import { initBackend } from '@vigil/runtime';
 export function buildProgram(): Command {
   const program = new Command('vigil-train')
     .description(
-      'Prepare the competition data, train YOLOv5 from scratch on the class-rebalanced (diet) set, then fine-tune on the\n' +
+      'Prepare the competition data, train YOLOv5 from scratch on the class-rebalanced (diet) set, then fine-tune on the ' +
         'full train set. With no --data-root, the embedded synthetic data set is used.',
     )
     .option('--data-root <dir>', 'folder holding task03_train/ and task03_test/ (default: /DATA/Final_DATA if present, else the embedded synthetic set)')

@@ -1,0 +1,16 @@
+export { ttaPlan, scaleImageForTta, descalePredictions, runTta, checkDetectorOutput } from './lib/tta.js';
+export type { TtaFlip, TtaPass, Detector, ScaleImageOptions, TtaOptions } from './lib/tta.js';
+export { runEnsemble, batchNms, concatNmsEnsemble, concatNms } from './lib/concat-nms.js';
+export type { EnsembleMember, EnsembleRunOptions } from './lib/concat-nms.js';
+export { checkClassNames } from './lib/fusion-input.js';
+export type { FusionOptions } from './lib/fusion-input.js';
+export { weightedBoxesFusion } from './lib/weighted-boxes-fusion.js';
+export type { WbfOptions, WbfConfType } from './lib/weighted-boxes-fusion.js';
+export { softNms } from './lib/soft-nms.js';
+export type { SoftNmsOptions } from './lib/soft-nms.js';
+export { nonMaximumWeighted } from './lib/non-maximum-weighted.js';
+export type { NmwOptions } from './lib/non-maximum-weighted.js';
+export { fuseDetections } from './lib/fuse-detections.js';
+export type { FusionMethod, FuseOptions } from './lib/fuse-detections.js';
+export { ensemblePredict } from './lib/ensemble-predict.js';
+export type { EnsembleMethod, EnsemblePredictOptions } from './lib/ensemble-predict.js';

@@ -1,0 +1,41 @@
+export { computeLoss, scaleLossGains, objBalance, smoothBce } from './lib/compute-loss.js';
+export type { ComputeLossOptions, LossResult, LossGains } from './lib/compute-loss.js';
+export { buildTargets } from './lib/build-targets.js';
+export type { BuildTargetsOptions, LevelTargets } from './lib/build-targets.js';
+export { bboxCiou } from './lib/bbox-ciou.js';
+export { gatherRows } from './lib/gather-rows.js';
+export { stopGradient } from './lib/stop-gradient.js';
+export {
+  HYP_SCRATCH_P6,
+  HYP_FINETUNE_SIMPLE,
+  BUILTIN_HYPS,
+  HYP_REQUIRED_KEYS,
+  HYP_OPTIONAL_KEYS,
+  validateHyp,
+  parseHyp,
+  loadHyp,
+} from './lib/hyp.js';
+export type { Hyp } from './lib/hyp.js';
+export {
+  NOMINAL_BATCH,
+  TrainSchedule,
+  roundHalfEven,
+  npInterp,
+  oneCycle,
+  lrLambda,
+  nominalAccumulate,
+  scaleWeightDecay,
+  warmupIterations,
+} from './lib/schedule.js';
+export type { TrainScheduleConfig, TrainScheduleState } from './lib/schedule.js';
+export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PARAM_GROUP_ORDER } from './lib/optimizer.js';
+export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind } from './lib/optimizer.js';
+export { ModelEma, emaDecay } from './lib/model-ema.js';
+export type { ModelEmaOptions } from './lib/model-ema.js';
+export { labelSizesPx, anchorRatios, anchorMetric, anchorFitness, kmeanAnchors, checkAnchors } from './lib/autoanchor.js';
+export type { AnchorDataset, KmeanAnchorsOptions, CheckAnchorsOptions, CheckAnchorsResult } from './lib/autoanchor.js';
+export { kmeans, kmeansLloyd, vectorQuantize } from './lib/kmeans.js';
+export type { KmeansResult } from './lib/kmeans.js';
+export { roundToHalf, roundArrayToHalf } from './lib/half-precision.js';
+export { lossAndGrads } from './lib/loss-grads.js';
+export type { LossAndGrads } from './lib/loss-grads.js';

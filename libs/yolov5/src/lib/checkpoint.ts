@@ -296,7 +296,7 @@ export function loadWeightsInto(
 /** Builds a model from a checkpoint (its own spec and nc), with its weights, anchors and names. */
 export function modelFromCheckpoint(ckpt: CheckpointData, source = 'checkpoint'): YoloModel {
   const spec = resolveSpec(ckpt.spec, { source: `${source} (spec)` });
-  const model = YoloModel.create(spec, { names: ckpt.names });
+  const model = YoloModel.create(spec, { names: ckpt.names, init: 'zeros' });
   try {
     if (ckpt.fused) model.fuse();
     loadWeightsInto(model, ckpt, { source });

@@ -52,6 +52,11 @@ export interface CreateModelOptions {
   seed?: number;
   /** Class names (default "0", "1", …). */
   names?: string[];
+  /**
+   * `'random'` (default): the original's initialisation. `'zeros'`: skip the random draw (all weights 0, BN as
+   * initialised) — for models whose weights are loaded right after (checkpoints, .pt import).
+   */
+  init?: 'random' | 'zeros';
 }
 
 export interface EvalOutput {
@@ -107,10 +112,11 @@ function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   return units;
 }
 
-/** Fills a Float32Array with U(−bound, bound) from `rng`. */
+/** Fills a Float32Array with U(−bound, bound) from `rng` (one 32-bit draw per value: float32 needs no more). */
 function uniform(rng: Rng, n: number, bound: number): Float32Array {
   const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (rng.random() * 2 - 1) * bound;
+  const scale = (2 * bound) / 4294967296;
+  for (let i = 0; i < n; i++) a[i] = rng.nextUint32() * scale - bound;
   return a;
 }
 
@@ -154,10 +160,11 @@ export class YoloModel {
   static create(spec: ResolvedSpec, options: CreateModelOptions = {}): YoloModel {
     const m = new YoloModel(spec, options.names);
     const rng = new Rng(options.seed ?? 0);
+    const draw = options.init === 'zeros' ? (_: Rng, n: number) => new Float32Array(n) : uniform;
     for (const units of m.units) {
       for (const u of units) {
         const fanIn = u.cin * u.k * u.k;
-        m.addVar(`${u.prefix}.conv.weight`, [u.k, u.k, u.cin, u.cout], uniform(rng, u.k * u.k * u.cin * u.cout, 1 / Math.sqrt(fanIn)), true);
+        m.addVar(`${u.prefix}.conv.weight`, [u.k, u.k, u.cin, u.cout], draw(rng, u.k * u.k * u.cin * u.cout, 1 / Math.sqrt(fanIn)), true);
         m.addVar(`${u.prefix}.bn.weight`, [u.cout], new Float32Array(u.cout).fill(1), true);
         m.addVar(`${u.prefix}.bn.bias`, [u.cout], new Float32Array(u.cout), true);
         m.addVar(`${u.prefix}.bn.running_mean`, [u.cout], new Float32Array(u.cout), false);
@@ -169,8 +176,8 @@ export class YoloModel {
     det.detectChannels!.forEach((cin, l) => {
       const cout = spec.na * no;
       const bound = 1 / Math.sqrt(cin);
-      const w = uniform(rng, cin * cout, bound);
-      const b = uniform(rng, cout, bound);
+      const w = draw(rng, cin * cout, bound);
+      const b = draw(rng, cout, bound);
       const s = spec.strides[l]!;
       for (let a = 0; a < spec.na; a++) {
         b[a * no + 4]! += Math.log(8 / (640 / s) ** 2);

@@ -330,7 +330,7 @@ export function loadTorchModel(file: string | Uint8Array, options: LoadTorchOpti
     spec = resolveSpec(ck.yaml, { source: `${ck.source} (embedded yaml)`, ...(options.nc !== undefined ? { nc: options.nc } : {}) });
   }
   const names = ck.names && ck.names.length === spec.nc ? ck.names : undefined;
-  const model = YoloModel.create(spec, names ? { names } : {});
+  const model = YoloModel.create(spec, { init: 'zeros', ...(names ? { names } : {}) });
   try {
     const r = torchStateToWeights(ck);
     if (r.fused) model.fuse();

@@ -29,7 +29,7 @@ export function loadModelFile(path: string, options: LoadModelFileOptions = {}):
   }
   const ck = decodeCheckpoint(bytes, path);
   if (!options.spec) return { model: modelFromCheckpoint(ck, path), kind: 'vigil' };
-  const model = YoloModel.create(options.spec);
+  const model = YoloModel.create(options.spec, { init: 'zeros' });
   try {
     if (ck.fused) model.fuse();
     loadWeightsInto(model, ck, { source: path });

@@ -16,6 +16,17 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
+/**
+ * Max difference of decoded outputs `[B, N, 5+nc]` with the boxes scaled to the input size (xywh ÷ `size`): boxes reach
+ * thousands of pixels, where float32 resolves only ~1e-4; probabilities are compared as they are.
+ */
+function decodedDiff(a: tf.Tensor3D, b: tf.Tensor3D, size: number): number {
+  return tf.tidy(() => {
+    const scale = tf.concat([tf.fill([4], size), tf.ones([a.shape[2] - 4])]);
+    return maxAbsDiff(tf.div(a, scale), tf.div(b, scale));
+  });
+}
+
 /** Random BN statistics and affine params so that BN is not the identity. */
 function perturbBn(m: YoloModel, seed = 1): void {
   let s = seed;
@@ -214,7 +225,7 @@ describe('SPPF', () => {
     const x = input(1, 128, 128);
     const ya = a.predict(x);
     const yb = b.predict(x);
-    expect(maxAbsDiff(ya, yb)).toBeLessThanOrEqual(1e-5);
+    expect(decodedDiff(ya, yb, 128)).toBeLessThanOrEqual(1e-6);
     tf.dispose([x, ya, yb]);
     a.dispose();
     b.dispose();
@@ -274,7 +285,7 @@ describe('fuse', () => {
     expect(names.slice(0, 4)).toEqual(['model.0.conv.conv.weight', 'model.0.conv.conv.bias', 'model.1.conv.weight', 'model.1.conv.bias']);
     expect(m.parameterCount()).toBeLessThan(nParams);
     const after = m.predict(x);
-    expect(maxAbsDiff(before, after)).toBeLessThanOrEqual(1e-4);
+    expect(decodedDiff(before, after, 128)).toBeLessThanOrEqual(1e-4);
     expect(() => m.forwardTrain(x)).toThrow(/inference only/);
     tf.dispose([x, before, after]);
     m.dispose();
@@ -296,7 +307,7 @@ describe('Conv+BN+SiLU kernel hook', () => {
     try {
       const y = m.predict(x);
       expect(calls).toBeGreaterThan(10);
-      expect(maxAbsDiff(ref, y)).toBeLessThanOrEqual(1e-4);
+      expect(decodedDiff(ref, y, 64)).toBeLessThanOrEqual(1e-4);
       const n = calls;
       tf.dispose(m.forwardTrain(x, { updateStats: false }));
       expect(calls).toBe(n);
@@ -307,7 +318,7 @@ describe('Conv+BN+SiLU kernel hook', () => {
       m.fuse();
       const z = m.predict(x);
       expect(calls).toBeGreaterThan(n);
-      expect(maxAbsDiff(ref, z)).toBeLessThanOrEqual(1e-4);
+      expect(decodedDiff(ref, z, 64)).toBeLessThanOrEqual(1e-4);
       tf.dispose([y, z]);
     } finally {
       registerConvBnSiluKernel('cpu', undefined);

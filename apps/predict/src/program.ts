@@ -1,10 +1,13 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
 import { scoreCommand } from './commands/score.js';
+import { importCommand } from './commands/import.js';
+import { infoCommand } from './commands/info.js';
 
 /** vigil-predict: the original's predict.py — images → models (+TTA) → ensemble → competition JSON. */
 export function buildProgram(): Command {
   const program = new Command('vigil-predict')
+    .enablePositionalOptions() // subcommands (info, import, …) own their flags, e.g. import's --weights
     .description(
       'Detect driver-inattention objects in images with one or more checkpoints (test-time augmentation and an ensemble ' +
         'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
@@ -32,6 +35,8 @@ export function buildProgram(): Command {
       console.log(`  output: ${String(opts['project'])}/${String(opts['name'])}/<weights>_predictions.json`);
       console.log('Prediction is not implemented yet in this build (see the issue queue); nothing was written.');
     });
-  program.enablePositionalOptions().addCommand(scoreCommand()); // root options (--labels) must not swallow the subcommand's
+  program.addCommand(scoreCommand());
+  program.addCommand(infoCommand());
+  program.addCommand(importCommand());
   return program;
 }

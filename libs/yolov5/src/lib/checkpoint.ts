@@ -1,0 +1,308 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { VigilUserError } from '@vigil/core';
+import { decodeFloat16, encodeFloat16 } from './float16.js';
+import { YoloModel, type WeightTensor } from './model.js';
+import { resolveSpec, validateSpecConfig, type ModelSpecConfig } from './spec.js';
+
+/**
+ * Vigil's own checkpoint format (`.vckpt`): one file holding the weights (fp32 or fp16), the spec, class names,
+ * anchors (grid units) and strides, and optionally a training-state blob (JSON + float32 tensors, e.g. optimiser
+ * moments, EMA weights, RNG state) for resume.
+ *
+ * Layout (little-endian): magic `VIGILCK1` (8 bytes) · u32 header length · header JSON (UTF-8) · zero padding to a
+ * multiple of 8 · tensor data (each tensor 8-byte aligned) · magic `VCK1END!`. The header lists every tensor
+ * (name, shape, dtype, offset, bytes), the data length and its CRC-32, so a truncated or damaged file is detected.
+ */
+
+const MAGIC = 'VIGILCK1';
+const END = 'VCK1END!';
+export const CHECKPOINT_EXTENSION = '.vckpt';
+
+export type StorageDtype = 'float32' | 'float16';
+
+/** Everything a checkpoint holds. */
+export interface CheckpointData {
+  /** The spec (with the model's nc). */
+  spec: ModelSpecConfig;
+  names: string[];
+  /** Anchors in grid units `[nl][na][2]` (may differ from the spec after autoanchor). */
+  anchors: number[][][];
+  strides: number[];
+  /** Conv+BN folded (inference only). */
+  fused: boolean;
+  /** Model state (our names and layouts, BN running stats included). */
+  weights: Map<string, WeightTensor>;
+  /** Training state for resume: any JSON plus float32 tensors (always stored in float32, bit-exact). */
+  training?: { state?: unknown; tensors?: Map<string, WeightTensor> };
+  /** Free-form metadata (epoch, fitness, source file, …). */
+  meta?: Record<string, unknown>;
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  dtype: StorageDtype;
+  offset: number;
+  bytes: number;
+}
+
+interface Header {
+  format: 'vigil-yolov5-checkpoint';
+  version: 1;
+  spec: ModelSpecConfig;
+  names: string[];
+  anchors: number[][][];
+  strides: number[];
+  fused: boolean;
+  weights: TensorEntry[];
+  trainingState?: unknown;
+  trainingTensors?: TensorEntry[];
+  meta?: Record<string, unknown>;
+  dataBytes: number;
+  crc32: number;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE, as zip/zlib). */
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** Serialises a checkpoint; `dtype` is the storage of the model weights (training tensors stay float32). */
+export function encodeCheckpoint(data: CheckpointData, options: { dtype?: StorageDtype } = {}): Uint8Array {
+  const dtype = options.dtype ?? 'float32';
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const add = (name: string, t: WeightTensor, dt: StorageDtype): TensorEntry => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (n !== t.data.length) throw new Error(`checkpoint tensor ${name}: shape [${t.shape}] does not match ${t.data.length} values`);
+    const raw = dt === 'float16' ? encodeFloat16(t.data) : t.data;
+    const bytes = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    const entry = { name, shape: [...t.shape], dtype: dt, offset, bytes: bytes.byteLength };
+    chunks.push(bytes);
+    const padded = align8(bytes.byteLength);
+    if (padded > bytes.byteLength) chunks.push(new Uint8Array(padded - bytes.byteLength));
+    offset += padded;
+    return entry;
+  };
+  const weights = [...data.weights].map(([k, t]) => add(k, t, dtype));
+  const trainingTensors = data.training?.tensors ? [...data.training.tensors].map(([k, t]) => add(k, t, 'float32')) : undefined;
+  const blob = new Uint8Array(offset);
+  let p = 0;
+  for (const c of chunks) {
+    blob.set(c, p);
+    p += c.byteLength;
+  }
+  const header: Header = {
+    format: 'vigil-yolov5-checkpoint',
+    version: 1,
+    spec: data.spec,
+    names: data.names,
+    anchors: data.anchors,
+    strides: data.strides,
+    fused: data.fused,
+    weights,
+    ...(data.training?.state !== undefined ? { trainingState: data.training.state } : {}),
+    ...(trainingTensors ? { trainingTensors } : {}),
+    ...(data.meta ? { meta: data.meta } : {}),
+    dataBytes: blob.byteLength,
+    crc32: crc32(blob),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headStart = 12;
+  const dataStart = align8(headStart + json.byteLength);
+  const out = new Uint8Array(dataStart + blob.byteLength + END.length);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, json.byteLength, true);
+  out.set(json, headStart);
+  out.set(blob, dataStart);
+  out.set(new TextEncoder().encode(END), dataStart + blob.byteLength);
+  return out;
+}
+
+/** Parses a checkpoint; `source` names the file in errors (truncated, damaged, foreign). */
+export function decodeCheckpoint(bytes: Uint8Array, source = '<checkpoint>'): CheckpointData & { dtype: StorageDtype } {
+  const fail = (what: string): never => {
+    throw new VigilUserError(`${source}: ${what}`, source);
+  };
+  const text = new TextDecoder();
+  if (bytes.byteLength < 12 || text.decode(bytes.subarray(0, 8)) !== MAGIC) {
+    const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+    fail(isZip ? 'this is a PyTorch .pt file, not a Vigil checkpoint; load it with the .pt importer (vigil-predict import)' : 'not a Vigil checkpoint (bad magic); pass a .vckpt written by Vigil');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLen = view.getUint32(8, true);
+  if (12 + headLen > bytes.byteLength) fail('truncated checkpoint (header incomplete); the file was not fully written or copied');
+  let header: Header;
+  try {
+    header = JSON.parse(text.decode(bytes.subarray(12, 12 + headLen))) as Header;
+  } catch {
+    return fail('damaged checkpoint header (invalid JSON)');
+  }
+  if (header.format !== 'vigil-yolov5-checkpoint') fail(`unknown checkpoint format "${String(header.format)}"`);
+  if (header.version !== 1) fail(`checkpoint version ${String(header.version)} is newer than this Vigil supports (1); update Vigil`);
+  const dataStart = align8(12 + headLen);
+  const expected = dataStart + header.dataBytes + END.length;
+  if (bytes.byteLength < expected) fail(`truncated checkpoint: ${bytes.byteLength} bytes, expected ${expected}; the file was not fully written or copied`);
+  if (bytes.byteLength > expected) fail(`checkpoint has ${bytes.byteLength - expected} unexpected trailing bytes (damaged)`);
+  if (text.decode(bytes.subarray(expected - END.length)) !== END) fail('damaged checkpoint (end marker missing)');
+  const blob = bytes.subarray(dataStart, dataStart + header.dataBytes);
+  if (crc32(blob) !== header.crc32) fail('damaged checkpoint: data checksum mismatch');
+  const read = (e: TensorEntry): WeightTensor => {
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    if (e.offset + e.bytes > blob.byteLength || e.bytes !== n * (e.dtype === 'float16' ? 2 : 4)) fail(`tensor ${e.name} is out of range (damaged)`);
+    // Copy into a fresh, aligned buffer (a Node Buffer's slice() would share the whole file's memory).
+    const raw = new Uint8Array(e.bytes);
+    raw.set(blob.subarray(e.offset, e.offset + e.bytes));
+    const data = e.dtype === 'float16' ? decodeFloat16(new Uint16Array(raw.buffer)) : new Float32Array(raw.buffer);
+    return { shape: [...e.shape], data };
+  };
+  const weights = new Map(header.weights.map((e) => [e.name, read(e)] as const));
+  const dtype: StorageDtype = header.weights.some((e) => e.dtype === 'float16') ? 'float16' : 'float32';
+  const out: CheckpointData & { dtype: StorageDtype } = {
+    spec: validateSpecConfig(header.spec, `${source} (spec)`),
+    names: header.names,
+    anchors: header.anchors,
+    strides: header.strides,
+    fused: header.fused,
+    weights,
+    dtype,
+  };
+  if (header.trainingState !== undefined || header.trainingTensors) {
+    out.training = {
+      ...(header.trainingState !== undefined ? { state: header.trainingState } : {}),
+      ...(header.trainingTensors ? { tensors: new Map(header.trainingTensors.map((e) => [e.name, read(e)] as const)) } : {}),
+    };
+  }
+  if (header.meta) out.meta = header.meta;
+  return out;
+}
+
+/** Writes `bytes` to `path` atomically: a temp file in the same folder, fsync, then rename over the target. */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'w');
+    let off = 0;
+    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new VigilUserError(`cannot write ${path} (${code ?? (e as Error).message}); check the folder exists and is writable`, path);
+  }
+}
+
+/** Saves a checkpoint atomically (temp file + rename). */
+export function saveCheckpoint(path: string, data: CheckpointData, options: { dtype?: StorageDtype } = {}): void {
+  writeFileAtomic(path, encodeCheckpoint(data, options));
+}
+
+/** Reads a checkpoint file. */
+export function loadCheckpoint(path: string): CheckpointData & { dtype: StorageDtype } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new VigilUserError(`checkpoint ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  }
+  return decodeCheckpoint(bytes, path);
+}
+
+/** A checkpoint of a model's current state (plus optional training state / metadata). */
+export function checkpointFromModel(model: YoloModel, extra: Pick<CheckpointData, 'training' | 'meta'> = {}): CheckpointData {
+  return {
+    spec: { ...model.spec.config, nc: model.nc },
+    names: [...model.names],
+    anchors: model.anchors.map((l) => l.map((a) => [...a])),
+    strides: [...model.strides],
+    fused: model.fused,
+    weights: model.getWeights(),
+    ...extra,
+  };
+}
+
+/** One tensor that intersect loading did not take, and why. */
+export interface SkippedTensor {
+  name: string;
+  reason: 'not in model' | 'not in checkpoint' | 'shape mismatch' | 'excluded';
+  detail?: string;
+}
+
+/**
+ * Loads checkpoint tensors into a model.
+ * - `strict` (default): every tensor must match by name and shape; a class-count or shape difference is a clear error.
+ * - `intersect`: the original's `intersect_dicts` for transfer learning: loads the tensors present in both with equal
+ *   shapes (and whose names contain none of `exclude`), and reports everything else as skipped.
+ */
+export function loadWeightsInto(
+  model: YoloModel,
+  ckpt: Pick<CheckpointData, 'weights' | 'names' | 'anchors' | 'fused'> & { spec?: ModelSpecConfig },
+  options: { mode?: 'strict' | 'intersect'; exclude?: string[]; source?: string; anchors?: boolean } = {},
+): { loaded: string[]; skipped: SkippedTensor[] } {
+  const source = options.source ?? 'checkpoint';
+  const mode = options.mode ?? 'strict';
+  if (ckpt.fused !== model.fused) {
+    throw new VigilUserError(`${source} is ${ckpt.fused ? 'fused (inference only)' : 'not fused'} but the model is ${model.fused ? 'fused' : 'not fused'}; load unfused weights for training`);
+  }
+  if (mode === 'strict') {
+    const nc = ckpt.spec?.nc ?? ckpt.names.length;
+    if (nc !== model.nc) {
+      throw new VigilUserError(`${source} has ${nc} classes (${ckpt.names.slice(0, 8).join(', ')}) but the model has nc=${model.nc}; use the checkpoint's class count or load for transfer (intersect)`);
+    }
+    model.setWeights(ckpt.weights, { source });
+    if (options.anchors !== false && ckpt.anchors.length === model.nl) model.anchors = ckpt.anchors.map((l) => l.map((a) => [...a]));
+    model.names = [...ckpt.names];
+    return { loaded: [...ckpt.weights.keys()], skipped: [] };
+  }
+  const exclude = options.exclude ?? [];
+  const vars = model.variables();
+  const take = new Map<string, WeightTensor>();
+  const skipped: SkippedTensor[] = [];
+  for (const [name, t] of ckpt.weights) {
+    const v = vars.get(name);
+    if (exclude.some((x) => name.includes(x))) skipped.push({ name, reason: 'excluded' });
+    else if (!v) skipped.push({ name, reason: 'not in model' });
+    else if (v.shape.length !== t.shape.length || v.shape.some((d, i) => d !== t.shape[i])) skipped.push({ name, reason: 'shape mismatch', detail: `checkpoint [${t.shape}] vs model [${v.shape}]` });
+    else take.set(name, t);
+  }
+  for (const name of vars.keys()) if (!ckpt.weights.has(name)) skipped.push({ name, reason: 'not in checkpoint' });
+  model.setWeights(take, { strict: false, source });
+  if (options.anchors !== false && !exclude.some((x) => 'anchors'.includes(x)) && ckpt.anchors.length === model.nl && ckpt.anchors.every((l) => l.length === model.na)) {
+    model.anchors = ckpt.anchors.map((l) => l.map((a) => [...a]));
+  }
+  return { loaded: [...take.keys()], skipped };
+}
+
+/** Builds a model from a checkpoint (its own spec and nc), with its weights, anchors and names. */
+export function modelFromCheckpoint(ckpt: CheckpointData, source = 'checkpoint'): YoloModel {
+  const spec = resolveSpec(ckpt.spec, { source: `${source} (spec)` });
+  const model = YoloModel.create(spec, { names: ckpt.names, init: 'zeros' });
+  try {
+    if (ckpt.fused) model.fuse();
+    loadWeightsInto(model, ckpt, { source });
+    return model;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

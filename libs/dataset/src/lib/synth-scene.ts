@@ -181,7 +181,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
   const mouthY = fh * u(0.26, 0.31);
   const mouthVisible = rng.chance(priors.mouthVisible);
   let mouthCentre: [number, number] | undefined;
-  let mouthRx = fw * u(0.13, 0.18);
+  const mouthRx = fw * u(0.13, 0.18);
   if (mouthVisible) {
     const open = rng.chance(priors.mouthOpen);
     let ry: number;

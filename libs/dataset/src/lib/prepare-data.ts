@@ -2,11 +2,11 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import fg from 'fast-glob';
 import pLimit from 'p-limit';
-import sharp from 'sharp';
-import type { Metadata } from 'sharp';
 import { CLASS_NAMES, VigilUserError } from '@vigil/core';
 import { countClasses, formatClassCounts } from './class-counts.js';
 import { selectDiet } from './diet.js';
+import { readImageSize } from './image-size.js';
+import type { ImageSize } from './image-size.js';
 import { linkOrCopy } from './link-file.js';
 import type { LinkMode } from './link-file.js';
 import type { ProgressCallback } from './progress.js';
@@ -58,7 +58,7 @@ const IMAGE_EXTS = new Set(['.bmp', '.jpg', '.jpeg', '.png', '.tif', '.tiff', '.
 /**
  * Converts the competition's `labels.json` + `images/` into the YOLO layout (SPEC §2):
  * `drowsy_face/{images,labels}/{train,val}`, `drowsy_face/raw_train.json`, `raw_val.json`, `diet_train.json`, and
- * `drowsy_face_diet/{images,labels}/train` (the class-rebalanced subset). Image sizes come from file headers; images
+ * `drowsy_face_diet/{images,labels}/train` (the class-rebalanced subset). Image sizes come from file headers (JPEG/PNG parsed directly, others through libvips); images
  * are hard-linked (else symlinked, else copied). Bad records are cleaned and reported (SPEC §2.5); a malformed
  * labels.json stops with the position of the error.
  */
@@ -81,7 +81,7 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
     throw new VigilUserError(`no image files in ${imagesDir}: expected the images listed in ${labelsFile} there`, imagesDir);
   }
 
-  // Sizes from headers (libvips reads only the header for metadata()).
+  // Sizes from headers (no decode).
   let scanned = 0;
   const sized = await Promise.all(
     records.map((rec) =>
@@ -91,18 +91,14 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
             issues.add('missing image', rec.fileName);
             return undefined;
           }
-          let meta: Metadata;
+          let size: ImageSize;
           try {
-            meta = await sharp(join(imagesDir, rec.fileName)).metadata();
+            size = await readImageSize(join(imagesDir, rec.fileName));
           } catch {
             issues.add('unreadable image', rec.fileName);
             return undefined;
           }
-          if (!meta.width || !meta.height) {
-            issues.add('unreadable image', rec.fileName);
-            return undefined;
-          }
-          return cleanRecord(rec, meta.width, meta.height, issues, names);
+          return cleanRecord(rec, size.width, size.height, issues, names);
         } finally {
           progress?.({ phase: 'scan', done: ++scanned, total: records.length });
         }

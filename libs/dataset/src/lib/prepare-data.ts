@@ -132,13 +132,21 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   await writeFile(join(datasetDir, 'diet_train.json'), rawJson(diet.map((r) => r.raw)));
 
   const links: Record<LinkMode, number> = { hardlink: 0, symlink: 0, copy: 0 };
+  // Label files already written (drowsy_face), so that the diet subset links them instead of writing them again.
+  const written = new Map<string, string>();
   const writeSplit = async (root: string, split: string, recs: CleanRecord[], phase: string) => {
     let done = 0;
     await Promise.all(
       recs.map((r) =>
         limit(async () => {
           const stem = r.fileName.slice(0, r.fileName.length - extname(r.fileName).length);
-          await writeFile(join(root, 'labels', split, `${stem}.txt`), yoloLabelText(r.classes, r.boxes, r.width, r.height));
+          const labelPath = join(root, 'labels', split, `${stem}.txt`);
+          const previous = written.get(r.fileName);
+          if (previous) await linkOrCopy(previous, labelPath, options.linkMode === 'copy' ? 'copy' : 'hardlink');
+          else {
+            await writeFile(labelPath, yoloLabelText(r.classes, r.boxes, r.width, r.height));
+            written.set(r.fileName, labelPath);
+          }
           const mode = await linkOrCopy(join(imagesDir, r.fileName), join(root, 'images', split, r.fileName), options.linkMode);
           links[mode]++;
           progress?.({ phase, done: ++done, total: recs.length });

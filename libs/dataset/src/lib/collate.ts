@@ -22,24 +22,14 @@ export function collateBatch(samples: readonly LabeledImage[]): BatchData {
   let numTargets = 0;
   for (const s of samples) numTargets += s.labels.length / 5;
   const targets = new Float32Array(numTargets * 6);
-  const lut = new Float32Array(256);
-  for (let v = 0; v < 256; v++) lut[v] = v / 255;
   let t = 0;
   samples.forEach((s, b) => {
     const img = s.image;
     if (img.width !== W || img.height !== H) {
       throw new RangeError(`sample ${b} is ${img.width}×${img.height}, the batch is ${W}×${H}: letterbox to one shape first`);
     }
-    const o = b * plane;
-    const d = img.data;
-    if (img.channels === 3) for (let k = 0; k < plane; k++) images[o + k] = lut[d[k]!]!;
-    else
-      for (let k = 0, q = o; k < W * H; k++, q += 3) {
-        const v = lut[d[k]!]!;
-        images[q] = v;
-        images[q + 1] = v;
-        images[q + 2] = v;
-      }
+    if (img.channels === 3) bytesToUnit(images, b * plane, img.data, plane);
+    else grayToUnitRgb(images, b * plane, img.data, W * H);
     const l = s.labels;
     for (let k = 0; k < l.length; k += 5) {
       const x1 = l[k + 1]!, y1 = l[k + 2]!, x2 = l[k + 3]!, y2 = l[k + 4]!;
@@ -52,4 +42,25 @@ export function collateBatch(samples: readonly LabeledImage[]): BatchData {
     }
   });
   return { images, shape: [samples.length, H, W, 3], targets, numTargets };
+}
+
+/** v / 255 as float32 for every byte (a 256-entry table: one load per pixel). */
+const UNIT = (() => {
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = v / 255;
+  return lut;
+})();
+
+// Small monomorphic loops (kept out of closures so V8 optimises them once).
+function bytesToUnit(dst: Float32Array, offset: number, src: Uint8Array, n: number): void {
+  for (let k = 0; k < n; k++) dst[offset + k] = UNIT[src[k]!]!;
+}
+
+function grayToUnitRgb(dst: Float32Array, offset: number, src: Uint8Array, n: number): void {
+  for (let k = 0, q = offset; k < n; k++, q += 3) {
+    const v = UNIT[src[k]!]!;
+    dst[q] = v;
+    dst[q + 1] = v;
+    dst[q + 2] = v;
+  }
 }

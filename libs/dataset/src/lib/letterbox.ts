@@ -85,11 +85,20 @@ export function letterboxGeometry(
 export function padImage(src: ImageU8, width: number, height: number, left: number, top: number, color = 114): ImageU8 {
   const ch = src.channels;
   const data = new Uint8Array(width * height * ch);
-  data.fill(color);
   const rowBytes = src.width * ch;
+  const outRow = width * ch;
+  // Fill only the borders: top and bottom bands, then left/right margins of each copied row.
+  if (color !== 0) {
+    data.fill(color, 0, top * outRow);
+    data.fill(color, (top + src.height) * outRow);
+  }
   for (let y = 0; y < src.height; y++) {
-    const o = ((y + top) * width + left) * ch;
-    data.set(src.data.subarray(y * rowBytes, (y + 1) * rowBytes), o);
+    const o = (y + top) * outRow;
+    if (color !== 0) {
+      data.fill(color, o, o + left * ch);
+      data.fill(color, o + (left + src.width) * ch, o + outRow);
+    }
+    data.set(src.data.subarray(y * rowBytes, (y + 1) * rowBytes), o + left * ch);
   }
   return { data, width, height, channels: ch };
 }

@@ -7,6 +7,7 @@ import { Rng, createImage } from '@vigil/core';
 import type { LabeledImage } from '@vigil/core';
 import { collateBatch } from './collate.js';
 import { imageToLabelPath, listImageFiles } from './discover.js';
+import { letterboxSample } from './letterbox.js';
 import { loadImage } from './load-image.js';
 import { epochSampleIndices } from './sampler.js';
 import { YoloDataset } from './yolo-dataset.js';
@@ -74,6 +75,15 @@ describe('YoloDataset', () => {
     expect([lb.image.width, lb.image.height]).toEqual([32, 32]);
     expect(Array.from(lb.labels.slice(0, 5))).toEqual([4, 8, 10, 24, 22]);
     expect(lb.shapes).toEqual({ h0: 48, w0: 64, loadRatio: [0.5, 0.5], ratio: [1, 1], pad: [0, 4] });
+    // The libvips border equals the pure letterbox on the loaded sample (pixels, labels, shapes), also for rect shapes.
+    for (const [i, shape] of [[0, 32], [1, [24, 64]], [4, 32], [4, [40, 24]]] as const) {
+      const fast = await ds.loadLetterboxed(i, shape as number | [number, number]);
+      const pure = letterboxSample(await ds.loadSample(i), shape as number | [number, number], { auto: false, scaleup: false });
+      expect([fast.image.width, fast.image.height]).toEqual([pure.image.width, pure.image.height]);
+      expect(Buffer.from(fast.image.data).equals(Buffer.from(pure.image.data))).toBe(true);
+      expect(fast.labels).toEqual(pure.labels);
+      expect(fast.shapes.pad).toEqual(pure.pad);
+    }
     // Grayscale image → RGB.
     const g = await ds.loadSample(4);
     expect([g.image.width, g.image.height, g.image.channels, g.image.data[0], g.image.data[1]]).toEqual([16, 32, 3, 50, 50]);

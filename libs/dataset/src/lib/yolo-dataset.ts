@@ -4,7 +4,7 @@ import type { LabeledImage } from '@vigil/core';
 import { collateBatch } from './collate.js';
 import type { BatchData } from './collate.js';
 import { listImageFiles } from './discover.js';
-import { letterboxSample } from './letterbox.js';
+import { letterboxGeometry, letterboxSample } from './letterbox.js';
 import { loadImage } from './load-image.js';
 import type { ProgressCallback } from './progress.js';
 import { rectBatchShapes } from './rect-shapes.js';
@@ -116,11 +116,46 @@ export class YoloDataset {
    */
   async loadSample(index: number): Promise<LoadedSample> {
     const file = this.files[index]!;
-    const { image, h0, w0 } = await loadImage(file, this.imgSize, this.augment);
-    const src = this.labels[index]!;
-    const labels = new Float32Array(src.length);
+    const { image, h0, w0 } = await loadImage(file, this.imgSize, this.augment, this.shapes[index]);
+    const labels = this.pixelLabels(index, image.width, image.height);
     const w = image.width;
     const h = image.height;
+    return { image, labels, index, file, shapes: { h0, w0, loadRatio: [h / h0, w / w0], ratio: [1, 1], pad: [0, 0] } };
+  }
+
+  /**
+   * Image `index` loaded and letterboxed to `shape` (`auto=false`, scaleup only when augmenting), as `__getitem__`.
+   * When the letterbox only pads (the usual case: the load already made the long side imgSize), libvips adds the border
+   * while decoding; otherwise the pure {@link letterboxSample} runs on the loaded image. Same pixels either way.
+   */
+  async loadLetterboxed(index: number, shape: number | [number, number] = this.imgSize): Promise<LoadedSample> {
+    const [w0, h0] = this.shapes[index]!;
+    const r = this.imgSize / Math.max(h0, w0);
+    const w = r !== 1 ? Math.trunc(w0 * r) : w0;
+    const h = r !== 1 ? Math.trunc(h0 * r) : h0;
+    const g = letterboxGeometry(h, w, shape, { auto: false, scaleup: this.augment });
+    if (g.newUnpadW === w && g.newUnpadH === h) {
+      const file = this.files[index]!;
+      const { image } = await loadImage(file, this.imgSize, this.augment, this.shapes[index], g);
+      const labels = this.pixelLabels(index, g.ratio[0] * w, g.ratio[1] * h);
+      const [dw, dh] = [g.dw, g.dh];
+      for (let k = 0; k < labels.length; k += 5) {
+        labels[k + 1]! += dw;
+        labels[k + 2]! += dh;
+        labels[k + 3]! += dw;
+        labels[k + 4]! += dh;
+      }
+      return { image, labels, index, file, shapes: { h0, w0, loadRatio: [h / h0, w / w0], ratio: g.ratio, pad: [dw, dh] } };
+    }
+    const s = await this.loadSample(index);
+    const lb = letterboxSample(s, shape, { auto: false, scaleup: this.augment });
+    return { image: lb.image, labels: lb.labels, index, file: s.file, shapes: { ...s.shapes, ratio: lb.ratio, pad: lb.pad } };
+  }
+
+  /** Labels of image `index` as `[n,5]` cls + xyxy pixels of a `w × h` image (the original's xywhn2xyxy). */
+  private pixelLabels(index: number, w: number, h: number): Float32Array {
+    const src = this.labels[index]!;
+    const labels = new Float32Array(src.length);
     for (let k = 0; k < src.length; k += 5) {
       labels[k] = src[k]!;
       labels[k + 1] = w * (src[k + 1]! - src[k + 3]! / 2);
@@ -128,14 +163,7 @@ export class YoloDataset {
       labels[k + 3] = w * (src[k + 1]! + src[k + 3]! / 2);
       labels[k + 4] = h * (src[k + 2]! + src[k + 4]! / 2);
     }
-    return { image, labels, index, file, shapes: { h0, w0, loadRatio: [h / h0, w / w0], ratio: [1, 1], pad: [0, 0] } };
-  }
-
-  /** Image `index` loaded and letterboxed to `shape` (`auto=false`, scaleup only when augmenting), as `__getitem__`. */
-  async loadLetterboxed(index: number, shape: number | [number, number] = this.imgSize): Promise<LoadedSample> {
-    const s = await this.loadSample(index);
-    const lb = letterboxSample(s, shape, { auto: false, scaleup: this.augment });
-    return { image: lb.image, labels: lb.labels, index, file: s.file, shapes: { ...s.shapes, ratio: lb.ratio, pad: lb.pad } };
+    return labels;
   }
 
   /** Rect order and batch shapes for this dataset (the original's `rect=True`). */

@@ -150,12 +150,15 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
       `<ellipse cx="${f1(ex)}" cy="${f1(eyeY - eyeRy * 2.1)}" rx="${f1(eyeRx * 1.1)}" ry="${f1(eyeRy * 0.3)}" fill="${grey(browGrey)}"/>`,
     );
     if (closed) {
-      // A closed lid: a thin dark lens with a lighter lid above it.
-      const ry = eyeRy * u(0.18, 0.3);
+      // A closed eye: the eye region as a shaded socket (same size as an open eye, so that the state is told by the
+      // content, not the box shape) crossed by a dark lid line with lashes.
+      const lid = Math.max(1.5, eyeRy * u(0.25, 0.4));
       face.push(
-        `<ellipse cx="${f1(ex)}" cy="${f1(eyeY)}" rx="${f1(eyeRx)}" ry="${f1(ry)}" fill="${grey(u(15, 55))}"/>`,
+        `<ellipse cx="${f1(ex)}" cy="${f1(eyeY)}" rx="${f1(eyeRx)}" ry="${f1(eyeRy)}" fill="${grey(u(90, 150))}"/>`,
+        `<path d="M ${f1(ex - (eyeRx - lid / 2))} ${f1(eyeY)} Q ${f1(ex)} ${f1(eyeY + eyeRy * u(0.3, 0.7))} ${f1(ex + (eyeRx - lid / 2))} ${f1(eyeY)}" ` +
+          `stroke="${grey(u(0, 40))}" stroke-width="${f1(lid)}" fill="none" stroke-linecap="round"/>`,
       );
-      const [hx, hy] = rotatedEllipseHalf(eyeRx, ry, theta);
+      const [hx, hy] = rotatedEllipseHalf(eyeRx, eyeRy, theta);
       addBox('eye_closed', cx, cy, hx, hy);
     } else {
       // An open eye: bright sclera, dark iris and pupil, a specular dot.
@@ -196,8 +199,11 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
       const [cx, cy] = toImage(0, mouthY);
       addBox('mouth_opened', cx, cy, hx, hy);
     } else {
-      ry = fh * u(0.018, 0.03);
-      face.push(`<ellipse cx="0" cy="${f1(mouthY)}" rx="${f1(mouthRx)}" ry="${f1(ry)}" fill="${grey(u(40, 100))}"/>`);
+      ry = fh * u(0.028, 0.042);
+      face.push(
+        `<ellipse cx="0" cy="${f1(mouthY)}" rx="${f1(mouthRx)}" ry="${f1(ry)}" fill="${grey(u(70, 120))}"/>`,
+        `<path d="M ${f1(-mouthRx * 0.95)} ${f1(mouthY)} L ${f1(mouthRx * 0.95)} ${f1(mouthY)}" stroke="${grey(u(10, 50))}" stroke-width="${f1(Math.max(1.5, ry * 0.35))}"/>`,
+      );
       const [hx, hy] = rotatedEllipseHalf(mouthRx, ry, theta);
       const [cx, cy] = toImage(0, mouthY);
       addBox('mouth_closed', cx, cy, hx, hy);
@@ -239,8 +245,9 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
     const side = rng.chance(0.5) ? 1 : -1;
     const pw = fw * u(0.22, 0.3);
     const ph = fh * u(0.42, 0.55);
-    const [cx, cy] = toImage(side * (fw * 0.5 + pw * 0.15), fh * u(-0.02, 0.12));
-    const deg = roll + side * u(5, 25);
+    // Held against the ear, tilted away from the face: its inner edge stays outside the eyes (|x| ≤ 0.37·fw).
+    const [cx, cy] = toImage(side * (fw * 0.5 + pw * 0.4), fh * u(0, 0.12));
+    const deg = roll + side * u(0, 15);
     parts.push(
       `<ellipse cx="${f1(cx + side * pw * 0.2)}" cy="${f1(cy + ph * 0.3)}" rx="${f1(pw * 0.7)}" ry="${f1(ph * 0.35)}" fill="url(#skin)"/>`,
       `<g transform="translate(${f1(cx)} ${f1(cy)}) rotate(${f1(deg)})">` +

@@ -20,7 +20,7 @@ export type { JsonErrorPosition } from './lib/json-error-position.js';
 export { selectDiet } from './lib/diet.js';
 export { splitTrainVal } from './lib/split.js';
 export type { TrainValSplit } from './lib/split.js';
-export { linkOrCopy } from './lib/link-file.js';
+export { linkOrCopy, linkOrCopySync } from './lib/link-file.js';
 export type { LinkMode } from './lib/link-file.js';
 export { countClasses, formatClassCounts } from './lib/class-counts.js';
 export { formatFixedPy, yoloLabelText } from './lib/yolo-format.js';

@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import fg from 'fast-glob';
 import pLimit from 'p-limit';
@@ -7,7 +8,7 @@ import { countClasses, formatClassCounts } from './class-counts.js';
 import { selectDiet } from './diet.js';
 import { readImageSize } from './image-size.js';
 import type { ImageSize } from './image-size.js';
-import { linkOrCopy } from './link-file.js';
+import { linkOrCopySync } from './link-file.js';
 import type { LinkMode } from './link-file.js';
 import type { ProgressCallback } from './progress.js';
 import { cleanRecord, readRawLabels } from './raw-labels.js';
@@ -32,7 +33,7 @@ export interface PrepareDataOptions {
   dietSource?: 'train' | 'all';
   /** Cheapest way allowed to place image files (default 'hardlink' → symlink → copy). */
   linkMode?: LinkMode;
-  /** Concurrent file operations (default 32; the work is I/O and libvips header reads). */
+  /** Concurrent header reads (default 32: overlaps disk latency on a cold cache). Files are then written in order. */
   concurrency?: number;
   /** Class names (default: the competition's 7). */
   names?: readonly string[];
@@ -118,8 +119,8 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
 
   const datasetDir = join(options.outDir, 'drowsy_face');
   const dietDir = join(options.outDir, 'drowsy_face_diet');
-  await rm(datasetDir, { recursive: true, force: true });
-  await rm(dietDir, { recursive: true, force: true });
+  rmSync(datasetDir, { recursive: true, force: true });
+  rmSync(dietDir, { recursive: true, force: true });
   for (const d of [datasetDir, dietDir]) {
     for (const s of d === dietDir ? ['train'] : ['train', 'val']) {
       await mkdir(join(d, 'images', s), { recursive: true });
@@ -134,25 +135,25 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   const links: Record<LinkMode, number> = { hardlink: 0, symlink: 0, copy: 0 };
   // Label files already written (drowsy_face), so that the diet subset links them instead of writing them again.
   const written = new Map<string, string>();
+  // Synchronous writes in chunks (see linkOrCopySync): file creation is kernel-bound; the event loop gets a turn
+  // every 128 files so that progress is drawn.
   const writeSplit = async (root: string, split: string, recs: CleanRecord[], phase: string) => {
-    let done = 0;
-    await Promise.all(
-      recs.map((r) =>
-        limit(async () => {
-          const stem = r.fileName.slice(0, r.fileName.length - extname(r.fileName).length);
-          const labelPath = join(root, 'labels', split, `${stem}.txt`);
-          const previous = written.get(r.fileName);
-          if (previous) await linkOrCopy(previous, labelPath, options.linkMode === 'copy' ? 'copy' : 'hardlink');
-          else {
-            await writeFile(labelPath, yoloLabelText(r.classes, r.boxes, r.width, r.height));
-            written.set(r.fileName, labelPath);
-          }
-          const mode = await linkOrCopy(join(imagesDir, r.fileName), join(root, 'images', split, r.fileName), options.linkMode);
-          links[mode]++;
-          progress?.({ phase, done: ++done, total: recs.length });
-        }),
-      ),
-    );
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
+      const stem = r.fileName.slice(0, r.fileName.length - extname(r.fileName).length);
+      const labelPath = join(root, 'labels', split, `${stem}.txt`);
+      const previous = written.get(r.fileName);
+      if (previous) linkOrCopySync(previous, labelPath, options.linkMode === 'copy' ? 'copy' : 'hardlink');
+      else {
+        writeFileSync(labelPath, yoloLabelText(r.classes, r.boxes, r.width, r.height));
+        written.set(r.fileName, labelPath);
+      }
+      links[linkOrCopySync(join(imagesDir, r.fileName), join(root, 'images', split, r.fileName), options.linkMode)]++;
+      if ((i + 1) % 128 === 0 || i + 1 === recs.length) {
+        progress?.({ phase, done: i + 1, total: recs.length });
+        await new Promise<void>((res) => setImmediate(res));
+      }
+    }
   };
   await writeSplit(datasetDir, 'val', val, 'write val');
   await writeSplit(datasetDir, 'train', train, 'write train');

@@ -25,6 +25,17 @@ describe('readImageSize', () => {
     }
   });
 
+  it('finds a JPEG frame header behind a large APP segment (second, larger read)', async () => {
+    const jpg = await img(21, 13).jpeg().toBuffer();
+    const app = Buffer.alloc(10004);
+    app.writeUInt16BE(0xffef, 0);
+    app.writeUInt16BE(10002, 2);
+    const big = Buffer.concat([jpg.subarray(0, 2), app, jpg.subarray(2)]);
+    expect(parseImageSize(big.subarray(0, 4096))).toBeUndefined();
+    await writeFile(join(dir, 'big app.jpg'), big);
+    expect(await readImageSize(join(dir, 'big app.jpg'))).toEqual({ width: 21, height: 13 });
+  });
+
   it('parses headers only for JPEG/PNG and rejects garbage', async () => {
     expect(parseImageSize(new Uint8Array([1, 2, 3]))).toBeUndefined();
     expect(parseImageSize(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))).toBeUndefined();

@@ -42,24 +42,28 @@ export function parseImageSize(b: Uint8Array): ImageSize | undefined {
   return undefined;
 }
 
-const HEAD_BYTES = 65536;
+/** First read: enough for the frame header of almost every JPEG; a second, larger read covers big EXIF/ICC blocks. */
+const HEAD_BYTES = [4096, 262144];
 
 /**
  * Reads an image's size from its header without decoding pixels: JPEG and PNG headers are parsed directly from the
- * first 64 KiB (the fast path: libvips' metadata costs ~10× more per file); anything else (or an unusual header) goes
- * through `sharp(file).metadata()`. Throws when the file is missing or not a readable image.
+ * first bytes (4 KiB, then 256 KiB if the frame header lies further; the fast path: libvips' metadata costs ~10× more
+ * per file); anything else (or an unusual header) goes through `sharp(file).metadata()`. Throws when the file is
+ * missing or not a readable image.
  */
 export async function readImageSize(file: string): Promise<ImageSize> {
   const fh = await open(file, 'r');
-  let head: Uint8Array;
+  let fast: ImageSize | undefined;
   try {
-    const buf = Buffer.allocUnsafe(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    head = buf.subarray(0, bytesRead);
+    for (const n of HEAD_BYTES) {
+      const buf = Buffer.allocUnsafe(n);
+      const { bytesRead } = await fh.read(buf, 0, n, 0);
+      fast = parseImageSize(buf.subarray(0, bytesRead));
+      if (fast || bytesRead < n) break;
+    }
   } finally {
     await fh.close();
   }
-  const fast = parseImageSize(head);
   if (fast) return fast;
   const m = await sharp(file).metadata();
   if (!m.width || !m.height) throw new Error(`no image size in ${file}`);

@@ -6,6 +6,9 @@
 export function formatFixedPy(x: number, digits = 5): string {
   const s = x.toFixed(digits);
   if (!Number.isFinite(x)) return s;
+  // Fast path: far from a tie at the last kept digit (the exact check below is costly).
+  const scaled = Math.abs(x) * 10 ** digits;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-6) return s;
   // An exact tie has the digit 5 right after the kept digits and nothing else (doubles near [0, 1e6] terminate well
   // within 40 decimals when they are ties; a non-tie cannot be that close to a tie).
   const long = Math.abs(x).toFixed(Math.min(100, digits + 40));

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { GradConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { convDims } from './native-kernels.js';
+import { ACTIVATION_CODES, type NativeAddon } from './native-addon.js';
+import { replaceKernel } from './kernel-registry.js';
+import { allFloat32, heapF32 } from './wasm-heap.js';
+
+/** Custom kernel: BatchNorm with batch statistics + SiLU. Inputs x [B,H,W,C], gamma [C], beta [C]; outputs y, mean, variance. */
+export const BN_SILU = 'VigilBnSilu';
+/** Its gradient kernel. Inputs x, gamma, beta, mean, variance, dy; outputs dx, dgamma, dbeta. */
+export const BN_SILU_GRAD = 'VigilBnSiluGrad';
+/** Custom inference kernel: silu(conv2d(x, filter) + bias). Attrs as FusedConv2D (strides, pad, dilations). */
+export const CONV_BIAS_SILU = 'VigilConvBiasSilu';
+
+/** YOLOv5 sets every BatchNorm2d's eps to 1e-3 (models/yolo.py initialize_weights). */
+export const DEFAULT_BN_EPS = 1e-3;
+
+const BACKEND = 'wasm';
+
+const bnSiluGradConfig: GradConfig = {
+  kernelName: BN_SILU,
+  inputsToSave: ['x', 'gamma', 'beta'],
+  outputsToSave: [false, true, true],
+  // Only y is differentiated: mean / variance are for running-statistics updates outside the loss.
+  gradFunc: (dys, saved, attrs) => {
+    const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
+    const [x, gamma, beta, mean, variance] = saved;
+    const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_SILU_GRAD, { x: x!, gamma: gamma!, beta: beta!, mean: mean!, variance: variance!, dy }, attrs as NamedAttrMap) as tf.Tensor[];
+    return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
+  },
+};
+
+let gradientRegistered = false;
+
+/** Registers the fused BN+SiLU and Conv+bias+SiLU kernels on wasm (idempotent). */
+export function registerFusedKernels(addon: NativeAddon): void {
+  if (!gradientRegistered) {
+    tf.registerGradient(bnSiluGradConfig);
+    gradientRegistered = true;
+  }
+  const bnSilu: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
+    const C = x!.shape[x!.shape.length - 1]!;
+    checkChannels(C, gamma!, beta!);
+    const be = backend as BackendWasm;
+    const y = be.makeOutput(x!.shape, 'float32'), mean = be.makeOutput([C], 'float32'), variance = be.makeOutput([C], 'float32');
+    addon.bnSiluFwd(heapF32(be, x!), heapF32(be, gamma!), heapF32(be, beta!), Number(attrs!['eps']), heapF32(be, y), heapF32(be, mean), heapF32(be, variance));
+    return [y, mean, variance];
+  };
+  const bnSiluGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x, gamma, beta, mean, variance, dy } = inputs as Record<string, TensorInfo>;
+    const C = gamma!.shape[0]!;
+    const be = backend as BackendWasm;
+    const dx = be.makeOutput(x!.shape, 'float32'), dgamma = be.makeOutput([C], 'float32'), dbeta = be.makeOutput([C], 'float32');
+    addon.bnSiluBwd(
+      heapF32(be, x!), heapF32(be, gamma!), heapF32(be, beta!), heapF32(be, mean!), heapF32(be, variance!), Number(attrs!['eps']),
+      heapF32(be, dy!), heapF32(be, dx), heapF32(be, dgamma), heapF32(be, dbeta),
+    );
+    return [dx, dgamma, dbeta];
+  };
+  const convBiasSiluKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x, filter, bias } = inputs as Record<string, TensorInfo>;
+    if (!allFloat32([x!, filter!, bias!])) throw new Error(`@vigil/cpu-accel: ${CONV_BIAS_SILU} needs float32 tensors`);
+    const a = attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding; dilations: [number, number] };
+    const ci = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number], a.strides, a.dilations, a.pad, undefined, false, 'channelsLast');
+    const dims = convDims(ci);
+    if (!dims) throw new Error(`@vigil/cpu-accel: ${CONV_BIAS_SILU}: unsupported padding for input ${x!.shape} and filter ${filter!.shape}`);
+    const be = backend as BackendWasm;
+    const out = be.makeOutput(ci.outShape, 'float32');
+    addon.convFwd(heapF32(be, x!), heapF32(be, filter!), heapF32(be, bias!), heapF32(be, out), dims, ACTIVATION_CODES['silu']!, 0);
+    return out;
+  };
+  replaceKernel(BN_SILU, BACKEND, bnSilu);
+  replaceKernel(BN_SILU_GRAD, BACKEND, bnSiluGrad);
+  replaceKernel(CONV_BIAS_SILU, BACKEND, convBiasSiluKernel);
+}
+
+function checkChannels(C: number, gamma: TensorInfo, beta: TensorInfo): void {
+  if (gamma.shape.length !== 1 || gamma.shape[0] !== C || beta.shape.length !== 1 || beta.shape[0] !== C) {
+    throw new Error(`@vigil/cpu-accel: ${BN_SILU}: gamma ${JSON.stringify(gamma.shape)} and beta ${JSON.stringify(beta.shape)} must be [${C}]`);
+  }
+}
+
+/** True when the fused Conv+BN+SiLU kernels are registered for the active backend (native path on wasm). */
+export function isFusedConvBnSiluAvailable(): boolean {
+  const b = tf.getBackend();
+  return b !== undefined && tf.getKernel(BN_SILU, b) !== undefined && tf.getKernel(CONV_BIAS_SILU, b) !== undefined;
+}
+
+export interface ConvBnSiluOptions {
+  /** Convolution stride (both axes). Default 1. */
+  stride?: number;
+  /** Symmetric zero padding in pixels (PyTorch `padding`, YOLOv5 autopad = k // 2). Default `floor(kernel / 2)`. */
+  pad?: number;
+  /** `true` (default): normalise with the batch statistics and return them. `false`: use the running statistics. */
+  training?: boolean;
+  /** BatchNorm epsilon. Default {@link DEFAULT_BN_EPS} (1e-3, YOLOv5). */
+  eps?: number;
+  /** [C2] float32, required when `training` is false. */
+  runningMean?: tf.Tensor1D;
+  /** [C2] float32 (unbiased, as PyTorch keeps it), required when `training` is false. */
+  runningVar?: tf.Tensor1D;
+}
+
+export interface ConvBnSiluResult {
+  /** [B, OH, OW, C2] float32: silu(batchnorm(conv2d(x, filter))). */
+  y: tf.Tensor4D;
+  /** Training only: [C2] batch mean of the convolution output (over B·OH·OW values); `null` in inference. */
+  mean: tf.Tensor1D | null;
+  /** Training only: [C2] biased batch variance (divide by `count`; PyTorch's running_var uses ·count/(count−1)). */
+  variance: tf.Tensor1D | null;
+  /** Number of values each channel's statistics were taken over (B·OH·OW). */
+  count: number;
+}
+
+function explicitPad(p: number): tf.backend_util.ExplicitPadding {
+  return [[0, 0], [p, p], [p, p], [0, 0]];
+}
+
+/**
+ * YOLOv5's Conv block (models/common.py `Conv`: conv2d without bias → BatchNorm2d → SiLU) as one op.
+ * Shapes: x [B,H,W,C1] float32 NHWC, filter [k,k,C1,C2] (HWIO), gamma / beta [C2].
+ * Uses the fused native kernels when {@link isFusedConvBnSiluAvailable}, else plain tfjs ops (same maths, any backend);
+ * both are differentiable in training mode (gradients w.r.t. x, filter, gamma, beta). The caller owns (disposes) the
+ * returned tensors; inside `tf.tidy` / `variableGrads` they are tracked as usual.
+ */
+export function convBnSilu(x: tf.Tensor4D, filter: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: ConvBnSiluOptions = {}): ConvBnSiluResult {
+  const stride = options.stride ?? 1;
+  const pad = options.pad ?? Math.floor(filter.shape[0] / 2);
+  const eps = options.eps ?? DEFAULT_BN_EPS;
+  const training = options.training ?? true;
+  const fused = isFusedConvBnSiluAvailable();
+  if (!training) {
+    const { runningMean, runningVar } = options;
+    if (!runningMean || !runningVar) throw new Error('@vigil/cpu-accel: convBnSilu with training=false needs runningMean and runningVar');
+    const y = tf.tidy(() => {
+      // Fold the BatchNorm into the convolution (YOLOv5 utils/torch_utils.py fuse_conv_and_bn).
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, eps)));
+      const bias = tf.sub(beta, tf.mul(runningMean, scale));
+      return convBiasSilu(x, tf.mul(filter, scale) as tf.Tensor4D, bias as tf.Tensor1D, { stride, pad });
+    });
+    return { y, mean: null, variance: null, count: y.shape[0] * y.shape[1] * y.shape[2] };
+  }
+  const [y, mean, variance] = tf.tidy(() => {
+    const c = tf.conv2d(x, filter, stride, explicitPad(pad));
+    if (fused) return tf.engine().runKernel(BN_SILU, { x: c, gamma, beta }, { eps }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const m = tf.moments(c, [0, 1, 2]);
+    const z = tf.add(tf.mul(tf.mul(tf.sub(c, m.mean), tf.rsqrt(tf.add(m.variance, eps))), gamma), beta);
+    return [tf.mul(z, tf.sigmoid(z)), m.mean, m.variance] as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+  });
+  return { y, mean, variance, count: y.shape[0] * y.shape[1] * y.shape[2] };
+}
+
+/**
+ * silu(conv2d(x, filter) + bias): a fused (BatchNorm-folded) YOLOv5 Conv block for inference.
+ * x [B,H,W,C1], filter [k,k,C1,C2], bias [C2] → [B,OH,OW,C2]. Native one-pass kernel when available (no gradient:
+ * inference only), else tfjs ops (differentiable). Caller disposes the result.
+ */
+export function convBiasSilu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, options: { stride?: number; pad?: number } = {}): tf.Tensor4D {
+  const stride = options.stride ?? 1;
+  const pad = explicitPad(options.pad ?? Math.floor(filter.shape[0] / 2));
+  const b = tf.getBackend();
+  if (b && tf.getKernel(CONV_BIAS_SILU, b)) {
+    return tf.engine().runKernel(CONV_BIAS_SILU, { x, filter, bias }, { strides: [stride, stride], pad, dilations: [1, 1] } as unknown as NamedAttrMap) as tf.Tensor4D;
+  }
+  return tf.tidy(() => {
+    const z = tf.fused.conv2d({ x, filter, bias, strides: stride, pad });
+    return tf.mul(z, tf.sigmoid(z));
+  });
+}

@@ -12,7 +12,7 @@ function expectedGrad(dy: tf.Tensor4D): tf.Tensor4D {
 }
 
 function upsampleGrad(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor {
-  const f = (t: tf.Tensor4D) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t, [t.shape[1] * 2, t.shape[2] * 2]), dy));
+  const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [t.shape[1]! * 2, t.shape[2]! * 2]), dy));
   return tf.grad(f)(x);
 }
 
@@ -48,10 +48,10 @@ describe('patchCpuBackend', () => {
     const x = tf.tensor4d(randomArray(2 * 3 * 3 * 2, 3), [2, 3, 3, 2]);
     const dy = tf.tensor4d(randomArray(2 * 5 * 7 * 2, 4), [2, 5, 7, 2]);
     // grad of sum(resize(x) * dy) = Σ of dy over the output pixels that read each input pixel: check by linearity.
-    const f = (t: tf.Tensor4D) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t, [5, 7]), dy));
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [5, 7]), dy));
     const g = tf.grad(f)(x);
     const eps = tf.tensor4d(randomArray(2 * 3 * 3 * 2, 5), [2, 3, 3, 2]);
-    const lhs = f(tf.add(x, eps) as tf.Tensor4D).dataSync()[0]! - f(x).dataSync()[0]!;
+    const lhs = f(tf.add(x, eps)).dataSync()[0]! - f(x).dataSync()[0]!;
     const rhs = tf.sum(tf.mul(g, eps)).dataSync()[0]!;
     expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4);
     tf.dispose([x, dy, g, eps]);

@@ -4,7 +4,7 @@ import type {
   ConcatAttrs, Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, MaxPoolAttrs,
   MaxPoolGradAttrs, ResizeNearestNeighborAttrs, SplitVAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { originalKernel, replaceKernel } from './kernel-registry.js';
+import { replaceKernel } from './kernel-registry.js';
 import { ACTIVATION_CODES, type NativeAddon } from './native-addon.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
@@ -21,10 +21,10 @@ export function convDims(ci: Conv2DInfo): Int32Array | null {
   // Bottom/right padding that oneDNN's shape check expects exactly (tfjs may report more for 'valid'/'same' cases).
   const pb = (ci.outHeight - 1) * ci.strideHeight + effH - ci.inHeight - ci.padInfo.top;
   const pr = (ci.outWidth - 1) * ci.strideWidth + effW - ci.inWidth - ci.padInfo.left;
-  if (pb < 0 || pr < 0 || ci.padInfo.top < 0 || ci.padInfo.left < 0) return null;
+  if (ci.padInfo.top < 0 || ci.padInfo.left < 0) return null;
   return Int32Array.of(
     ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, ci.outChannels,
-    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left, pb, pr,
+    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left, Math.max(0, pb), Math.max(0, pr),
     ci.dilationHeight, ci.dilationWidth,
   );
 }
@@ -36,8 +36,9 @@ function poolDims(pi: Conv2DInfo): Int32Array {
   );
 }
 
+/** The kernel registered now (stock or portable), used for the cases the native one does not handle. */
 function fallback(name: string): KernelFunc {
-  const k = originalKernel(name, BACKEND);
+  const k = tf.getKernel(name, BACKEND)?.kernelFunc;
   return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on wasm`); });
 }
 

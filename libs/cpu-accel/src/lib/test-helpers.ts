@@ -28,3 +28,46 @@ export function values(fn: () => tf.Tensor[]): Float32Array[] {
   tf.dispose(ts);
   return out;
 }
+
+/** Runs `build` on the stock `cpu` backend (reference) and on the active accelerated backend; returns both results. */
+export async function onCpuAndActive(build: () => tf.Tensor[]): Promise<{ ref: Float32Array[]; got: Float32Array[] }> {
+  const active = tf.getBackend();
+  await tf.setBackend('cpu');
+  const ref = values(build);
+  await tf.setBackend(active);
+  const got = values(build);
+  return { ref, got };
+}
+
+export interface ConvCase {
+  name: string;
+  N: number; H: number; W: number; C: number; K: number; k: number; s: number;
+  pad: number | 'same' | 'valid';
+}
+
+/** Convolution cases: YOLOv5's shapes (3×3 s1/s2, 1×1, the 6×6 s2 p2 P6 stem) and tfjs padding modes. */
+export const CONV_CASES: ConvCase[] = [
+  { name: '3x3 s1 p1', N: 2, H: 9, W: 8, C: 5, K: 6, k: 3, s: 1, pad: 1 },
+  { name: '3x3 s2 p1, even input', N: 2, H: 10, W: 10, C: 4, K: 8, k: 3, s: 2, pad: 1 },
+  { name: '1x1 s1', N: 2, H: 7, W: 7, C: 8, K: 4, k: 1, s: 1, pad: 0 },
+  { name: '6x6 s2 p2 (P6 stem)', N: 2, H: 16, W: 16, C: 3, K: 8, k: 6, s: 2, pad: 2 },
+  { name: "3x3 s2 'valid', input not covered", N: 2, H: 8, W: 9, C: 3, K: 4, k: 3, s: 2, pad: 'valid' },
+  { name: "3x3 s2 'same'", N: 1, H: 9, W: 10, C: 4, K: 5, k: 3, s: 2, pad: 'same' },
+  { name: '5x5 s1 p2', N: 1, H: 6, W: 6, C: 2, K: 3, k: 5, s: 1, pad: 2 },
+];
+
+export function padArg(p: ConvCase['pad']): 'same' | 'valid' | tf.backend_util.ExplicitPadding {
+  return typeof p === 'number' ? [[0, 0], [p, p], [p, p], [0, 0]] : p;
+}
+
+/** y = conv2d(x, w) and the gradients of Σ y·r w.r.t. x and w, from seeded data: [y, dx, dw]. */
+export function convWithGrads(c: ConvCase): () => tf.Tensor[] {
+  return () => {
+    const x = tf.tensor4d(randomArray(c.N * c.H * c.W * c.C, 11), [c.N, c.H, c.W, c.C]);
+    const w = tf.tensor4d(randomArray(c.k * c.k * c.C * c.K, 12, 1 / Math.sqrt(c.k * c.k * c.C)), [c.k, c.k, c.C, c.K]);
+    const y = tf.conv2d(x, w, c.s, padArg(c.pad));
+    const r = tf.tensor(randomArray(y.size, 13), y.shape);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, padArg(c.pad)), r)))([x, w]);
+    return [y, dx!, dw!];
+  };
+}

@@ -3,13 +3,14 @@ export type { CpuAccelerator, CpuAccelOptions, CpuAccelPath, CpuAccelStatus } fr
 export {
   convBnSilu,
   convBiasSilu,
+  convScaleBiasSilu,
   isFusedConvBnSiluAvailable,
   BN_SILU,
   BN_SILU_GRAD,
   CONV_BIAS_SILU,
   DEFAULT_BN_EPS,
 } from './lib/fused-ops.js';
-export type { ConvBnSiluOptions, ConvBnSiluResult } from './lib/fused-ops.js';
+export type { ConvBnSiluOptions, ConvBnSiluResult, ConvScaleBiasSiluArgs } from './lib/fused-ops.js';
 export { patchCpuBackend } from './lib/cpu-backend-patch.js';
 export { loadNativeAddon, NATIVE_ENV } from './lib/native-addon.js';
 export type { NativeAddonStatus } from './lib/native-addon.js';

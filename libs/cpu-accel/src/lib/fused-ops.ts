@@ -169,3 +169,29 @@ export function convBiasSilu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
     return tf.mul(z, tf.sigmoid(z));
   });
 }
+
+/** Arguments of {@link convScaleBiasSilu} (the shape of @vigil/yolov5's `ConvBnSiluArgs` extension point). */
+export interface ConvScaleBiasSiluArgs {
+  /** [B,H,W,C1] float32. */
+  x: tf.Tensor4D;
+  /** [k,k,C1,C2] float32. */
+  filter: tf.Tensor4D;
+  /** [C2] multiplier after the convolution (absent = 1), e.g. γ/√(var+eps) of a folded BatchNorm. */
+  scale?: tf.Tensor1D;
+  /** [C2] added after the scale. */
+  bias: tf.Tensor1D;
+  stride: number;
+  /** Symmetric zero padding in pixels. */
+  pad: number;
+}
+
+/**
+ * silu(conv2d(x, filter)·scale + bias) for inference: the scale is folded into the filter, then {@link convBiasSilu}.
+ * Matches @vigil/yolov5's Conv+BN+SiLU kernel extension point, so an app can register it for the `wasm` backend when
+ * {@link isFusedConvBnSiluAvailable}. Returns [B,OH,OW,C2]; the caller disposes it.
+ */
+export function convScaleBiasSilu(args: ConvScaleBiasSiluArgs): tf.Tensor4D {
+  const { x, filter, scale, bias, stride, pad } = args;
+  if (!scale) return convBiasSilu(x, filter, bias, { stride, pad });
+  return tf.tidy(() => convBiasSilu(x, tf.mul(filter, scale) as tf.Tensor4D, bias, { stride, pad }));
+}

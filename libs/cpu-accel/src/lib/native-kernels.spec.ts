@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
-import { convBiasSilu, convBnSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
+import { convBiasSilu, convBnSilu, convScaleBiasSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
 import { loadNativeAddon } from './native-addon.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError } from './test-helpers.js';
 
@@ -73,6 +73,22 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
       return [convBiasSilu(x, w, tf.tensor1d(randomArray(4, 33)), { stride: 2, pad: 2 })];
     });
     expect(relativeError(got[0]!, ref[0]!)).toBeLessThan(1e-5);
+  });
+
+  it('convScaleBiasSilu (the yolov5 extension-point form) matches conv·scale + bias, silu; no leak', async () => {
+    const build = () => {
+      const x = tf.tensor4d(randomArray(2 * 6 * 6 * 3, 34), [2, 6, 6, 3]);
+      const filter = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 35, 0.3), [3, 3, 3, 4]);
+      const scale = tf.tensor1d(randomArray(4, 36)), bias = tf.tensor1d(randomArray(4, 37));
+      return [convScaleBiasSilu({ x, filter, scale, bias, stride: 1, pad: 1 }), convScaleBiasSilu({ x, filter, bias, stride: 2, pad: 1 })];
+    };
+    const { ref, got } = await onCpuAndActive(build);
+    got.forEach((g, i) => expect(relativeError(g, ref[i]!)).toBeLessThan(1e-5));
+    const before = tf.memory().numTensors;
+    const x = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D, f = tf.zeros([1, 1, 3, 2]) as tf.Tensor4D, b = tf.zeros([2]) as tf.Tensor1D;
+    const y = convScaleBiasSilu({ x, filter: f, scale: b, bias: b, stride: 1, pad: 0 });
+    expect(tf.memory().numTensors).toBe(before + 4);
+    tf.dispose([x, f, b, y]);
   });
 
   it("MaxPool 5x5 s1 'same' (SPPF) and MaxPoolGrad; 2x2 s2", async () => {

@@ -107,7 +107,7 @@ function input(n: number, s: number): tf.Tensor4D {
   return tf.tensor4d(a, [n, s, s, 3]);
 }
 
-interface PathResult { path: string; desc: string; stepMs: number; inferMs?: number; topKernels: string; tensorsPerStep: string }
+interface PathResult { path: string; desc: string; stepMs: number; inferMs?: number; topKernels: string; inferKernels?: string; tensorsPerStep: string }
 
 async function measure(path: string, steps: number): Promise<PathResult> {
   let desc: string;
@@ -138,14 +138,8 @@ async function measure(path: string, steps: number): Promise<PathResult> {
     if (i >= warm) times.push(now() - t0);
     counts.push(tf.memory().numTensors);
   }
-  let topKernels = '';
-  if (path !== 'cpu') {
-    const prof = await tf.profile(() => { step(); });
-    const byKernel = new Map<string, number>();
-    for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
-    topKernels = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, t]) => `${k} ${t.toFixed(1)}`).join(', ');
-  }
-  let inferMs: number | undefined;
+  const topKernels = path === 'cpu' ? '' : await kernelTimes(step);
+  let inferMs: number | undefined, inferKernels: string | undefined;
   if (path !== 'cpu') {
     const { blocks: fb, tensors } = fusedBlocks(ls);
     const xi = input(IB, IS);
@@ -156,12 +150,21 @@ async function measure(path: string, steps: number): Promise<PathResult> {
       if (i >= WARMUP) it.push(now() - t0);
     }
     inferMs = median(it);
+    inferKernels = await kernelTimes(() => tf.tidy(() => forward(fb, xi).dataSync()));
     tf.dispose([...tensors, xi]);
   }
   disposeLayers(ls);
   x.dispose();
   opt.dispose();
-  return { path, desc, stepMs: median(times), inferMs, topKernels, tensorsPerStep: counts.join(',') };
+  return { path, desc, stepMs: median(times), inferMs, topKernels, inferKernels, tensorsPerStep: counts.join(',') };
+}
+
+/** Per-kernel milliseconds of one call of `f` (tf.profile), the 12 largest. */
+async function kernelTimes(f: () => void): Promise<string> {
+  const prof = await tf.profile(() => { f(); });
+  const byKernel = new Map<string, number>();
+  for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
+  return [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, t]) => `${k} ${t.toFixed(1)}`).join(', ');
 }
 
 function torchBaseline(): { train_nchw: number; train_channels_last: number; infer_nchw: number; infer_channels_last: number; torch: string } | null {
@@ -208,6 +211,7 @@ async function main(): Promise<void> {
   console.log('\n(× PyTorch for training = our img/s ÷ PyTorch img/s, > 1 is faster; for inference = our ms ÷ PyTorch ms, < 1 is faster)');
   for (const r of results) {
     if (r.topKernels) console.log(`\nper-kernel ms, one ${r.path} training step (tf.profile): ${r.topKernels}`);
+    if (r.inferKernels) console.log(`per-kernel ms, one ${r.path} fused inference: ${r.inferKernels}`);
     console.log(`${r.path}: tensors after each step: ${r.tensorsPerStep}`);
   }
   if (results.some((r) => r.path === 'native')) console.log(`fused Conv+BN+SiLU kernel available on the native path: ${isFusedConvBnSiluAvailable() || 'n/a after switching'}`);

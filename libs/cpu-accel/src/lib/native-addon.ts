@@ -70,6 +70,10 @@ export function loadNativeAddon(env: Record<string, string | undefined> = proces
     cached = { addon: null, detail: `native oneDNN addon not built; ${howTo}` };
     return cached;
   }
+  // libgomp's threads spin ~300k iterations at every barrier by default; on a busy 2-core machine the spinning thread
+  // steals the core the other needs and kernels run 5–10× slower (measured: BN+SiLU 3 ms → 30–70 ms under load).
+  // Spin briefly, then sleep. Read when libgomp loads with the addon; the user's own setting wins.
+  if (process.env['GOMP_SPINCOUNT'] === undefined && process.env['OMP_WAIT_POLICY'] === undefined) process.env['GOMP_SPINCOUNT'] = '10000';
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     cached = { addon, detail: `oneDNN ${addon.dnnlVersion()}, ${addon.threads()} threads` };

@@ -17,6 +17,21 @@ describe('portable path (wasm backend + composite gradients, no native addon) vs
     expect(isFusedConvBnSiluAvailable()).toBe(false);
   });
 
+  it('Identity (tf.clone) shares the buffer, counts references, and survives variable updates', () => {
+    const before = tf.memory().numTensors;
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const c = tf.clone(v);
+    v.assign(tf.tensor1d([5, 6]));
+    expect(Array.from(c.dataSync())).toEqual([1, 2]);
+    expect(Array.from(v.dataSync())).toEqual([5, 6]);
+    tf.dispose([b, c, v]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   for (const c of CONV_CASES) {
     it(`Conv2D / composite backprop-input / composite backprop-filter: ${c.name}`, async () => {
       const { ref, got } = await onCpuAndActive(convWithGrads(c));

@@ -88,8 +88,21 @@ export const conv2DBackpropInputComposite: KernelFunc = (args) => {
   return finish(be, tmp, t);
 };
 
+/**
+ * Identity without a copy (shares the buffer and counts a reference, as the cpu and webgl backends do): tfjs tensors
+ * are immutable, and the engine clones every tensor it saves for the backward pass, so the stock wasm copy costs
+ * ~10% of a training step.
+ */
+export const identityZeroCopy: KernelFunc = (args) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string') return originalKernel('Identity', BACKEND)!(args);
+  (args.backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 /** Registers the portable wasm training kernels (idempotent). */
 export function registerPortableKernels(): void {
+  replaceKernel('Identity', BACKEND, identityZeroCopy);
   replaceKernel('Conv2DBackpropFilter', BACKEND, conv2DBackpropFilterComposite);
   replaceKernel('Conv2DBackpropInput', BACKEND, conv2DBackpropInputComposite);
 }

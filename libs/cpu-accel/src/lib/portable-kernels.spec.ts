@@ -23,9 +23,11 @@ describe('portable path (wasm backend + composite gradients, no native addon) vs
     const b = tf.clone(a);
     a.dispose();
     expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
-    const v = tf.variable(tf.tensor1d([1, 2]));
+    const init = tf.tensor1d([1, 2]), next = tf.tensor1d([5, 6]);
+    const v = tf.variable(init);
     const c = tf.clone(v);
-    v.assign(tf.tensor1d([5, 6]));
+    v.assign(next);
+    tf.dispose([init, next]);
     expect(Array.from(c.dataSync())).toEqual([1, 2]);
     expect(Array.from(v.dataSync())).toEqual([5, 6]);
     tf.dispose([b, c, v]);

@@ -4,7 +4,9 @@ import { registerGradients } from './gradients.js';
 import { restoreKernels } from './kernel-registry.js';
 import { loadNativeAddon } from './native-addon.js';
 import { registerNativeKernels } from './native-kernels.js';
+import { setBnSiluChannelMultiple } from './bn-silu-gradient.js';
 import { registerPortableKernels } from './portable-kernels.js';
+import { hasSimdModule, registerSimdKernels } from './simd-kernels.js';
 
 /** Which kernels back the accelerated CPU path. */
 export type CpuAccelPath = 'native' | 'portable';
@@ -18,8 +20,11 @@ export interface CpuAccelStatus {
 }
 
 export interface CpuAccelOptions {
-  /** `auto` (default): native kernels when the addon loads; `portable`: never load the native addon. */
-  kernels?: 'auto' | 'portable';
+  /**
+   * `auto` (default): native kernels when the addon loads, else portable; `portable`: never load the native addon
+   * (C→wasm SIMD kernels over the composite ones); `composite`: only the pure-TS composite gradients (tests).
+   */
+  kernels?: 'auto' | 'portable' | 'composite';
   /** Environment to read `VIGIL_CPU_ACCEL_NATIVE` from (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
@@ -36,13 +41,19 @@ export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<C
   await tf.ready();
   restoreKernels('wasm');
   registerPortableKernels();
-  const native = options.kernels === 'portable' ? { addon: null, detail: 'native kernels not requested' } : loadNativeAddon(options.env);
+  const kernels = options.kernels ?? 'auto';
+  const native = kernels === 'auto' ? loadNativeAddon(options.env) : { addon: null, detail: 'native kernels not requested' };
   if (native.addon) {
     registerNativeKernels(native.addon);
     registerFusedKernels(native.addon);
     return { path: 'native', tfBackend: 'wasm', description: `tfjs wasm backend + native oneDNN kernels (${native.detail})` };
   }
-  return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable training kernels (${native.detail})` };
+  if (kernels !== 'composite' && hasSimdModule()) {
+    registerSimdKernels();
+    setBnSiluChannelMultiple(4);
+    return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable wasm-SIMD training kernels (${native.detail})` };
+  }
+  return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable composite training kernels (${native.detail})` };
 }
 
 /** Structurally the `CpuAccelerator` interface of @vigil/runtime (which installs it with `setCpuAccelerator`). */

@@ -1,44 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { GradConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { BN_SILU, BN_SILU_GRAD, bnSiluChannelMultiple, registerBnSiluGradient, setBnSiluChannelMultiple } from './bn-silu-gradient.js';
 import { convDims } from './native-kernels.js';
 import { ACTIVATION_CODES, type NativeAddon } from './native-addon.js';
 import { replaceKernel } from './kernel-registry.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
-/** Custom kernel: BatchNorm with batch statistics + SiLU. Inputs x [B,H,W,C], gamma [C], beta [C]; outputs y, mean, variance. */
-export const BN_SILU = 'VigilBnSilu';
-/** Its gradient kernel. Inputs x, gamma, beta, mean, variance, dy; outputs dx, dgamma, dbeta. */
-export const BN_SILU_GRAD = 'VigilBnSiluGrad';
 /** Custom inference kernel: silu(conv2d(x, filter) + bias). Attrs as FusedConv2D (strides, pad, dilations). */
 export const CONV_BIAS_SILU = 'VigilConvBiasSilu';
+export { BN_SILU, BN_SILU_GRAD };
 
 /** YOLOv5 sets every BatchNorm2d's eps to 1e-3 (models/yolo.py initialize_weights). */
 export const DEFAULT_BN_EPS = 1e-3;
 
 const BACKEND = 'wasm';
 
-const bnSiluGradConfig: GradConfig = {
-  kernelName: BN_SILU,
-  inputsToSave: ['x', 'gamma', 'beta'],
-  outputsToSave: [false, true, true],
-  // Only y is differentiated: mean / variance are for running-statistics updates outside the loss.
-  gradFunc: (dys, saved, attrs) => {
-    const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
-    const [x, gamma, beta, mean, variance] = saved;
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_SILU_GRAD, { x: x!, gamma: gamma!, beta: beta!, mean: mean!, variance: variance!, dy }, attrs as NamedAttrMap) as tf.Tensor[];
-    return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
-  },
-};
-
-let gradientRegistered = false;
-
 /** Registers the fused BN+SiLU and Conv+bias+SiLU kernels on wasm (idempotent). */
 export function registerFusedKernels(addon: NativeAddon): void {
-  if (!gradientRegistered) {
-    tf.registerGradient(bnSiluGradConfig);
-    gradientRegistered = true;
-  }
+  registerBnSiluGradient();
+  setBnSiluChannelMultiple(1);
   const bnSilu: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
     const C = x!.shape[x!.shape.length - 1]!;
@@ -82,10 +63,14 @@ function checkChannels(C: number, gamma: TensorInfo, beta: TensorInfo): void {
   }
 }
 
-/** True when the fused Conv+BN+SiLU kernels are registered for the active backend (native path on wasm). */
-export function isFusedConvBnSiluAvailable(): boolean {
+/**
+ * True when a fused BatchNorm+SiLU training kernel is registered for the active backend (native, or the wasm SIMD
+ * module of the portable path) and handles `channels` output channels (the SIMD one needs a multiple of 4).
+ */
+export function isFusedConvBnSiluAvailable(channels?: number): boolean {
   const b = tf.getBackend();
-  return b !== undefined && tf.getKernel(BN_SILU, b) !== undefined && tf.getKernel(CONV_BIAS_SILU, b) !== undefined;
+  if (b === undefined || tf.getKernel(BN_SILU, b) === undefined) return false;
+  return channels === undefined || channels % bnSiluChannelMultiple() === 0;
 }
 
 export interface ConvBnSiluOptions {
@@ -130,7 +115,7 @@ export function convBnSilu(x: tf.Tensor4D, filter: tf.Tensor4D, gamma: tf.Tensor
   const pad = options.pad ?? Math.floor(filter.shape[0] / 2);
   const eps = options.eps ?? DEFAULT_BN_EPS;
   const training = options.training ?? true;
-  const fused = isFusedConvBnSiluAvailable();
+  const fused = isFusedConvBnSiluAvailable(filter.shape[3]);
   if (!training) {
     const { runningMean, runningVar } = options;
     if (!runningMean || !runningVar) throw new Error('@vigil/cpu-accel: convBnSilu with training=false needs runningMean and runningVar');

@@ -5,12 +5,12 @@ import { patchCpuBackend } from './cpu-backend-patch.js';
 import { convBnSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError } from './test-helpers.js';
 
-describe('portable path (wasm backend + composite gradients, no native addon) vs the stock cpu backend', () => {
+describe('composite path (wasm backend + pure-TS composite gradients) vs the stock cpu backend', () => {
   beforeAll(async () => {
     await patchCpuBackend();
-    const status = await activateCpuAccel({ kernels: 'portable' });
+    const status = await activateCpuAccel({ kernels: 'composite' });
     expect(status).toMatchObject({ path: 'portable', tfBackend: 'wasm' });
-    expect(status.description).toMatch(/portable training kernels/);
+    expect(status.description).toMatch(/portable composite training kernels/);
   });
 
   it('has no fused Conv+BN+SiLU kernel (the model then uses plain ops)', () => {

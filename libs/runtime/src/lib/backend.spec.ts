@@ -25,7 +25,7 @@ describe('initBackend', () => {
     expect(choice.tfBackend).toBe('wasm');
     expect(lines).toHaveLength(1);
     const native = loadNativeAddon();
-    expect(lines[0]).toMatch(native.addon ? /^\[vigil\] backend: accel — tfjs wasm backend \+ native oneDNN kernels/ : /^\[vigil\] backend: accel — tfjs wasm backend \+ portable training kernels/);
+    expect(lines[0]).toMatch(native.addon ? /^\[vigil\] backend: accel — tfjs wasm backend \+ native oneDNN kernels/ : /^\[vigil\] backend: accel — tfjs wasm backend \+ portable wasm-SIMD training kernels/);
     // a filter gradient (no such kernel in the stock wasm backend) computes, without leaking
     const before = tf.memory().numTensors;
     const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')))(tf.ones([2, 2, 1, 1])).dataSync());

@@ -144,13 +144,19 @@ async function measure(path: string, steps: number): Promise<PathResult> {
     const { blocks: fb, tensors } = fusedBlocks(ls);
     const xi = input(IB, IS);
     const it: number[] = [];
+    // (returning the values from tf.tidy would make tidy walk every element looking for tensors: keep the tensor)
+    const infer = () => {
+      const y = tf.tidy(() => forward(fb, xi));
+      y.dataSync();
+      y.dispose();
+    };
     for (let i = 0; i < STEPS + WARMUP; i++) {
       const t0 = now();
-      tf.tidy(() => forward(fb, xi).dataSync());
+      infer();
       if (i >= WARMUP) it.push(now() - t0);
     }
     inferMs = median(it);
-    inferKernels = await kernelTimes(() => tf.tidy(() => forward(fb, xi).dataSync()));
+    inferKernels = await kernelTimes(infer);
     tf.dispose([...tensors, xi]);
   }
   disposeLayers(ls);

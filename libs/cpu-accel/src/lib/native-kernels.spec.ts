@@ -4,7 +4,7 @@ import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
 import { convBiasSilu, convBnSilu, convScaleBiasSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
 import { loadNativeAddon } from './native-addon.js';
-import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError } from './test-helpers.js';
+import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError, smallNetGrads } from './test-helpers.js';
 
 // Native-only: skipped (with the reason in the test name) when the addon is not built on this machine.
 const native = loadNativeAddon();
@@ -130,6 +130,12 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
     });
     expect(relativeError(got[0]!, ref[0]!)).toBe(0);
     expect(relativeError(got[1]!, ref[1]!)).toBeLessThan(1e-6);
+  });
+
+  it('end to end: loss and every parameter gradient of a small YOLOv5-like net match the cpu backend', async () => {
+    const { ref, got } = await onCpuAndActive(smallNetGrads(convBnSilu));
+    expect(got).toHaveLength(18);
+    got.forEach((g, i) => expect({ i, ok: relativeError(g, ref[i]!) < 1e-4 }).toEqual({ i, ok: true }));
   });
 
   it('a training step keeps the tensor count constant (no leaks)', () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
 import { convBnSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
-import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError } from './test-helpers.js';
+import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError, smallNetGrads } from './test-helpers.js';
 
 describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon) vs the stock cpu backend', () => {
   beforeAll(async () => {
@@ -55,6 +55,12 @@ describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon
       return [dPool, cat, ...parts, dUp, dUp3];
     });
     got.forEach((g, i) => expect({ i, ok: relativeError(g, ref[i]!) < 1e-6 }).toEqual({ i, ok: true }));
+  });
+
+  it('end to end: loss and every parameter gradient of a small YOLOv5-like net match the cpu backend', async () => {
+    const { ref, got } = await onCpuAndActive(smallNetGrads(convBnSilu));
+    expect(got).toHaveLength(18);
+    got.forEach((g, i) => expect({ i, ok: relativeError(g, ref[i]!) < 1e-4 }).toEqual({ i, ok: true }));
   });
 
   it('a training step keeps the tensor count constant (no leaks, scratch freed)', () => {

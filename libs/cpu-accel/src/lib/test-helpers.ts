@@ -71,3 +71,36 @@ export function convWithGrads(c: ConvCase): () => tf.Tensor[] {
     return [y, dx!, dw!];
   };
 }
+
+/**
+ * A small YOLOv5-like net (Conv+BN+SiLU blocks through `convBnSilu`, residual add, SPPF-like max pools, nearest
+ * upsample, last-axis concats, a biased head) and the gradients of a mean-square loss w.r.t. all its parameters:
+ * returns [loss, ...grads]. Built from seeded data on the active backend.
+ */
+export function smallNetGrads(convBnSiluOp: (x: tf.Tensor4D, w: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, o: { stride: number }) => { y: tf.Tensor4D }): () => tf.Tensor[] {
+  return () => {
+    const specs: [number, number, number, number][] = [[3, 8, 3, 2], [8, 8, 3, 1], [8, 4, 1, 1], [16, 8, 1, 1], [16, 4, 1, 1]];
+    const params: tf.Tensor[] = [];
+    specs.forEach(([c1, c2, k], i) => {
+      params.push(tf.tensor4d(randomArray(k * k * c1 * c2, 100 + i, 1 / Math.sqrt(k * k * c1)), [k, k, c1, c2]));
+      params.push(tf.add(tf.tensor1d(randomArray(c2, 200 + i, 0.5)), 1), tf.tensor1d(randomArray(c2, 300 + i, 0.5)));
+    });
+    const head = tf.tensor4d(randomArray(4 * 5, 400, 0.5), [1, 1, 4, 5]), headBias = tf.tensor1d(randomArray(5, 401));
+    params.push(head, headBias);
+    const x = tf.tensor4d(randomArray(2 * 16 * 16 * 3, 500), [2, 16, 16, 3]);
+    const f = (...p: tf.Tensor[]) => {
+      const blk = (i: number, t: tf.Tensor4D) => convBnSiluOp(t, p[3 * i] as tf.Tensor4D, p[3 * i + 1] as tf.Tensor1D, p[3 * i + 2] as tf.Tensor1D, { stride: specs[i]![3] }).y;
+      const a = blk(0, x);
+      const b = tf.add(a, blk(1, a)) as tf.Tensor4D;
+      const s = blk(2, b);
+      const m1 = tf.maxPool(s, 5, 1, 'same'), m2 = tf.maxPool(m1, 5, 1, 'same');
+      const c = blk(3, tf.concat([s, m1, m2, s], 3));
+      const up = tf.image.resizeNearestNeighbor(c, [16, 16]);
+      const d = blk(4, tf.concat([up, tf.image.resizeNearestNeighbor(b, [16, 16])], 3));
+      const out = tf.add(tf.conv2d(d, p[15] as tf.Tensor4D, 1, 'valid'), p[16]!);
+      return tf.mean(tf.square(out));
+    };
+    const { value, grads } = tf.valueAndGrads(f)(params);
+    return [value, ...grads];
+  };
+}

@@ -5,12 +5,10 @@ export {
   convBiasSilu,
   convScaleBiasSilu,
   isFusedConvBnSiluAvailable,
-  BN_SILU,
-  BN_SILU_GRAD,
-  CONV_BIAS_SILU,
   DEFAULT_BN_EPS,
-} from './lib/fused-ops.js';
-export type { ConvBnSiluOptions, ConvBnSiluResult, ConvScaleBiasSiluArgs } from './lib/fused-ops.js';
+} from './lib/conv-bn-silu.js';
+export type { ConvBnSiluOptions, ConvBnSiluResult, ConvScaleBiasSiluArgs } from './lib/conv-bn-silu.js';
+export { BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU } from './lib/custom-kernels.js';
 export { patchCpuBackend } from './lib/cpu-backend-patch.js';
 export { loadNativeAddon, NATIVE_ENV } from './lib/native-addon.js';
 export type { NativeAddonStatus } from './lib/native-addon.js';

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerFusedKernels } from './fused-ops.js';
+import { registerFusedKernels } from './native-fused-kernels.js';
 import { registerGradients } from './gradients.js';
 import { restoreKernels } from './kernel-registry.js';
 import { loadNativeAddon } from './native-addon.js';
 import { registerNativeKernels } from './native-kernels.js';
-import { setBnSiluChannelMultiple } from './bn-silu-gradient.js';
+import { setBnSiluChannelMultiple } from './custom-kernels.js';
 import { registerPortableKernels } from './portable-kernels.js';
 import { hasSimdModule, registerSimdKernels } from './simd-kernels.js';
 

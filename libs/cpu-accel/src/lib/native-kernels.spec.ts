@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
-import { convBiasSilu, convBnSilu, convScaleBiasSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
+import { convBiasSilu, convBnSilu, convScaleBiasSilu, isFusedConvBnSiluAvailable } from './conv-bn-silu.js';
 import { loadNativeAddon } from './native-addon.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError, smallNetGrads } from './test-helpers.js';
 

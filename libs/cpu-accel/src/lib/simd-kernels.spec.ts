@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
-import { convBnSilu, isFusedConvBnSiluAvailable } from './fused-ops.js';
+import { convBnSilu, isFusedConvBnSiluAvailable } from './conv-bn-silu.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError, smallNetGrads } from './test-helpers.js';
 
 describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon) vs the stock cpu backend', () => {

@@ -7,7 +7,7 @@ import type {
   ConcatAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
   SplitVAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BN_SILU, BN_SILU_GRAD, registerBnSiluGradient } from './bn-silu-gradient.js';
+import { BN_SILU, BN_SILU_GRAD, registerBnSiluGradient } from './custom-kernels.js';
 import { replaceKernel } from './kernel-registry.js';
 import { allFloat32 } from './wasm-heap.js';
 

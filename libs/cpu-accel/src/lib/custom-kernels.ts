@@ -1,3 +1,4 @@
+/** Names of the custom kernels, the gradient of the fused BN+SiLU one, and which channel counts it takes. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap } from '@tensorflow/tfjs-core';
 
@@ -5,6 +6,8 @@ import type { GradConfig, NamedAttrMap } from '@tensorflow/tfjs-core';
 export const BN_SILU = 'VigilBnSilu';
 /** Its gradient kernel. Inputs x, gamma, beta, mean, variance, dy; attrs eps; outputs dx, dgamma, dbeta. */
 export const BN_SILU_GRAD = 'VigilBnSiluGrad';
+/** Custom inference kernel: silu(conv2d(x, filter) + bias). Attrs as FusedConv2D (strides, pad, dilations). No gradient. */
+export const CONV_BIAS_SILU = 'VigilConvBiasSilu';
 
 const gradConfig: GradConfig = {
   kernelName: BN_SILU,

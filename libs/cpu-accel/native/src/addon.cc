@@ -16,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("splitLast", Napi::Function::New(env, SplitLast));
   exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearestFwd));
   exports.Set("resizeNearestGrad", Napi::Function::New(env, ResizeNearestBwd));
+  exports.Set("addSame", Napi::Function::New(env, AddSame));
   exports.Set("dnnlVersion", Napi::Function::New(env, DnnlVersion));
   exports.Set("threads", Napi::Function::New(env, Threads));
   return exports;

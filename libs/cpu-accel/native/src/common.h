@@ -25,3 +25,4 @@ Napi::Value ConcatLast(const Napi::CallbackInfo& info);
 Napi::Value SplitLast(const Napi::CallbackInfo& info);
 Napi::Value ResizeNearestFwd(const Napi::CallbackInfo& info);
 Napi::Value ResizeNearestBwd(const Napi::CallbackInfo& info);
+Napi::Value AddSame(const Napi::CallbackInfo& info);

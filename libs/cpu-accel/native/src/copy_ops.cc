@@ -70,3 +70,12 @@ Napi::Value ResizeNearestBwd(const Napi::CallbackInfo& info) {
   }
   return info.Env().Undefined();
 }
+
+// addSame(a, b, out): out = a + b, same number of elements (the gradient accumulations and residual adds of a step)
+Napi::Value AddSame(const Napi::CallbackInfo& info) {
+  const float* a = vca::F32(info[0]); const float* b = vca::F32(info[1]); float* o = vca::F32(info[2]);
+  const long n = (long)vca::Len(info[2]);
+#pragma omp parallel for simd schedule(static)
+  for (long i = 0; i < n; i++) o[i] = a[i] + b[i];
+  return info.Env().Undefined();
+}

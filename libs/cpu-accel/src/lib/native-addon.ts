@@ -28,6 +28,8 @@ export interface NativeAddon {
   /** dims = [N,H,W,C,OH,OW]; alignCorners = halfPixelCenters = false. */
   resizeNearest(x: Float32Array, y: Float32Array, dims: Int32Array): void;
   resizeNearestGrad(dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /** out = a + b (same element count). */
+  addSame(a: Float32Array, b: Float32Array, out: Float32Array): void;
   dnnlVersion(): string;
   threads(): number;
 }

@@ -121,6 +121,16 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
     got.forEach((g, i) => expect(relativeError(g, ref[i]!)).toBe(0));
   });
 
+  it('Add: large same-shape (native), small, broadcast and int32 (stock) all match', async () => {
+    const { ref, got } = await onCpuAndActive(() => {
+      const a = tf.tensor4d(randomArray(2 * 64 * 64 * 9, 81), [2, 64, 64, 9]), b = tf.tensor4d(randomArray(2 * 64 * 64 * 9, 82), [2, 64, 64, 9]);
+      const s = tf.tensor1d(randomArray(9, 83));
+      const i = tf.cast(tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')), 'float32');
+      return [tf.add(a, b), tf.add(a, s), tf.add(s, s), i];
+    });
+    got.forEach((g, i) => expect(relativeError(g, ref[i]!)).toBe(0));
+  });
+
   it('ResizeNearestNeighbor 2x and its gradient for batch > 1', async () => {
     const { ref, got } = await onCpuAndActive(() => {
       const x = tf.tensor4d(randomArray(3 * 4 * 5 * 3, 61), [3, 4, 5, 3]);

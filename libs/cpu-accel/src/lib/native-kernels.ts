@@ -13,6 +13,8 @@ import { allFloat32, heapF32 } from './wasm-heap.js';
  * float32 NHWC cases YOLOv5 uses and defers every other case to the kernel it replaced.
  */
 const BACKEND = 'wasm';
+/** Elements below which Add stays on the single-threaded XNNPACK kernel (thread start-up would dominate). */
+const NATIVE_ADD_MIN = 1 << 16;
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 
 /** Native conv dims: N,H,W,C, OH,OW,K, KH,KW, SH,SW, PT,PL,PB,PR, DH,DW (native/src/conv.cc). */
@@ -162,6 +164,17 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const outs = sizes.map((c) => be.makeOutput([...x.shape.slice(0, -1), c], 'float32'));
     addon.splitLast(heapF32(be, x), outs.map((o) => heapF32(be, o)), util.sizeFromShape(x.shape.slice(0, -1)));
     return outs;
+  });
+
+  // Same-shape float32 Add (gradient accumulation, residuals): two threads instead of one; small ones stay on XNNPACK.
+  const addStock = fallback('Add');
+  replaceKernel('Add', BACKEND, (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    if (!allFloat32([a, b]) || !util.arraysEqual(a.shape, b.shape) || util.sizeFromShape(a.shape) < NATIVE_ADD_MIN) return addStock(args);
+    const be = args.backend as BackendWasm;
+    const out = be.makeOutput(a.shape, 'float32');
+    addon.addSame(heapF32(be, a), heapF32(be, b), heapF32(be, out));
+    return out;
   });
 
   const resizeStock = fallback('ResizeNearestNeighbor');

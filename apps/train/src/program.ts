@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
+import { buildConfig } from './lib/options.js';
+import { runTraining } from './lib/pipeline.js';
 import { synthCommand } from './commands/synth.js';
 
 /** vigil-train: the original's train.py — data preparation → stage 1 (baseline) → stage 2 (fine-tune). */
@@ -36,14 +38,26 @@ export function buildProgram(): Command {
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
-    .action(async (opts: Record<string, unknown>) => {
-      await initBackend({ prefer: opts['backend'] as string | undefined });
-      const root = (opts['dataRoot'] as string | undefined) ?? '(embedded synthetic set)';
-      console.log('vigil-train plan:');
-      if (opts['no_data_prepare'] !== false) console.log(`  1. prepare data from ${root}: split, YOLO layout, diet subset (source: ${String(opts['dietSource'])})`);
-      console.log(`  2. stage 1: ${String(opts['cfg'])} from scratch, ${String(opts['hyp'])}, ${String(opts['epochs'])} epochs × 1/${String(opts['epoch_parts'])}, batch ${String(opts['batch'])}, img ${String(opts['img'])} → runs/train/${String(opts['name'])}/`);
-      console.log(`  3. stage 2: fine-tune from stage 1 EMA weights, ${String(opts['hyp_tune'])}, ${String(opts['epochs_tune'])} epochs × 1/${String(opts['epoch_parts_tune'])}, frozen ${String(opts['freeze'])} → runs/train/${String(opts['name'])}2/`);
-      console.log('Training is not implemented yet in this build (see the issue queue); nothing was written.');
+    .option('--project <dir>', 'runs folder', 'runs/train')
+    .option('--prepared-dir <dir>', 'where data preparation writes drowsy_face/ and drowsy_face_diet/ (default: <data-root>/prepared)')
+    .option('--nbs <n>', 'nominal batch size: one optimiser step per nbs/batch batches (the original: 64)', '64')
+    .option('--warmup-min-iters <n>', 'minimum warmup iterations (the seed: 1000; later upstream: 100)', '1000')
+    .option('--val-conf <p>', 'confidence threshold of the validation NMS (upstream test.py: 0.001; the seed\'s predict.test default: 0.2)', '0.001')
+    .option('--val-iou <p>', 'IoU threshold of the validation NMS', '0.6')
+    .option('--noautoanchor', 'skip the autoanchor check')
+    .option('--synth-train <n>', 'embedded synthetic set: train images generated on first use', '400')
+    .option('--synth-test <n>', 'embedded synthetic set: test images', '100')
+    .addHelpText(
+      'after',
+      '\nWith no --data-root and no /DATA/Final_DATA, the embedded synthetic set is generated (data/synthetic/) and, unless\n' +
+        '--hyp is given, a short recipe replaces the defaults of flags you did not set: --cfg yolov5n6 --img 320 --batch 8\n' +
+        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 6 --epoch_parts 1 --epochs_tune 2\n' +
+        '--epoch_parts_tune 1 --nbs 8 --warmup-min-iters 30 --val-count 80 --name synthetic (see apps/train/README.md).',
+    )
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const cfg = buildConfig(opts, cmd);
+      await initBackend({ prefer: cfg.backend });
+      await runTraining(cfg);
     });
   program.addCommand(synthCommand());
   return program;

@@ -1,0 +1,74 @@
+import { Rng, type Hyp } from '@vigil/core';
+import { applyTrainAugment, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
+import { epochSampleIndices, YoloDataset, type AugmentFn, type Batch } from '@vigil/dataset';
+import type { AnchorDataset, TrainBatch, TrainBatchSource } from '@vigil/trainer';
+
+/**
+ * The original's training augmentation as the loader's hook (`__getitem__` with augment=True): mosaic of the sample
+ * and 3 partners drawn from the whole data set (with p = hyp.mosaic; mixup inside), else random_perspective of the
+ * letterboxed image; then HSV and flips.
+ */
+export function trainAugment(hyp: Hyp, imgSize: number): AugmentFn {
+  return async (sample, rng, ds) => {
+    const plan = planTrainAugment(hyp, rng);
+    if (!plan.mosaic) return applyTrainAugment({ letterboxed: sample }, imgSize, hyp, rng);
+    const tiles = await Promise.all(pickMosaicIndices(sample.index, ds.length, rng).map((i) => ds.loadSample(i)));
+    const mix = plan.mixup ? await Promise.all(pickMosaicIndices(rng.int(ds.length), ds.length, rng).map((i) => ds.loadSample(i))) : undefined;
+    return applyTrainAugment({ mosaic: tiles, mixup: mix }, imgSize, hyp, rng);
+  };
+}
+
+function toTrainBatch(b: Batch): TrainBatch {
+  return { images: b.images, shape: b.shape, targets: b.targets, numTargets: b.numTargets, files: b.files };
+}
+
+/**
+ * The trainer's batch source over a YOLO-layout folder: each epoch samples floor(n / epochParts) images with
+ * replacement (the original's epoch_parts RandomSampler) from the epoch seed the loop gives, then loads, augments
+ * and collates them (prefetching `workers` samples at a time).
+ */
+export function trainSource(ds: YoloDataset, o: { batch: number; epochParts: number; imgSize: number; hyp: Hyp; workers: number }): TrainBatchSource {
+  const k = Math.floor(ds.length / o.epochParts);
+  const nb = Math.ceil(k / o.batch);
+  const augment = trainAugment(o.hyp, o.imgSize);
+  return {
+    batchesPerEpoch: nb,
+    epoch: (epoch, seed) => {
+      const indices = epochSampleIndices(ds.length, o.epochParts, new Rng(seed));
+      const it = ds.batches({ batchSize: o.batch, indices, shape: o.imgSize, augment, seed, epoch, prefetch: 2, concurrency: o.workers });
+      return {
+        count: nb,
+        batches: (async function* () {
+          for await (const b of it) yield toTrainBatch(b);
+        })(),
+      };
+    },
+  };
+}
+
+/** Validation batches: rectangular (aspect-ratio sorted) letterboxed batches of 2×batch, pad 0.5, as the original's testloader. */
+export async function* valBatches(ds: YoloDataset, batch: number, stride: number, workers: number): AsyncGenerator<TrainBatch> {
+  for await (const b of ds.batches({ batchSize: batch * 2, rect: { stride, pad: 0.5 }, prefetch: 2, concurrency: workers })) yield toTrainBatch(b);
+}
+
+/** Label sizes for autoanchor: per image its file shape and normalised (w, h) pairs. */
+export function anchorData(ds: YoloDataset): AnchorDataset {
+  return {
+    shapes: ds.shapes.map(([w, h]) => [w, h] as [number, number]),
+    wh: ds.labels.map((l) => {
+      const out = new Float32Array((l.length / 5) * 2);
+      for (let k = 0, j = 0; k < l.length; k += 5, j += 2) {
+        out[j] = l[k + 3]!;
+        out[j + 1] = l[k + 4]!;
+      }
+      return out;
+    }),
+  };
+}
+
+/** Instances per class in a data set. */
+export function classCounts(ds: YoloDataset, nc: number): number[] {
+  const c = new Array<number>(nc).fill(0);
+  for (const l of ds.labels) for (let k = 0; k < l.length; k += 5) c[l[k]!] = (c[l[k]!] ?? 0) + 1;
+  return c;
+}

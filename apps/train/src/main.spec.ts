@@ -71,6 +71,10 @@ describe('vigil-train', () => {
       expect(again.status, again.stderr).toBe(0);
       expect(again.stdout).not.toMatch(/preparing data/);
       expect(existsSync(join(tmp, 'runs', 'exp3', 'weights', 'last.vckpt'))).toBe(true);
+      // a finished run is stripped to the EMA weights: --resume says so in one line
+      const resume = cli('--resume', join(tmp, 'runs', 'exp3', 'weights', 'last.vckpt'), '--data-root', root);
+      expect(resume.status).toBe(2);
+      expect(resume.stderr).toMatch(/^vigil-train: the checkpoint holds no training state to resume from/);
     }, 180_000);
   });
 });

@@ -3,14 +3,15 @@ import { dirname, join } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 import { ensureSyntheticData, formatPrepareReport, prepareData } from '@vigil/dataset';
 import { runPaths } from '@vigil/trainer';
-import type { TrainConfig } from './options.js';
+import type { StageConfig, TrainConfig } from './options.js';
 import { phaseProgress } from './progress-bar.js';
 import { incrementPath, latestRun } from './run-dir.js';
 import { runStage } from './stage.js';
 
 /** Where a run's stage and paths were recorded (opt.json), for --resume. */
-interface SavedRun {
+interface SavedRun extends Partial<Omit<TrainConfig, 'stage1' | 'stage2' | 'resume'>> {
   stage: 1 | 2;
+  stageConfig: StageConfig;
   trainImages: string;
   valImages: string;
   weights?: string;
@@ -21,7 +22,8 @@ interface SavedRun {
  * from stage 1's EMA weights on the full train set, layers frozen). `--resume` continues the interrupted stage (and
  * runs stage 2 afterwards when stage 1 was interrupted).
  */
-export async function runTraining(cfg: TrainConfig): Promise<void> {
+export async function runTraining(cfgIn: TrainConfig): Promise<void> {
+  let cfg = cfgIn;
   const t0 = performance.now();
   const prepared = cfg.preparedDir;
   const diet = join(prepared, 'drowsy_face_diet', 'images', 'train');
@@ -39,7 +41,10 @@ export async function runTraining(cfg: TrainConfig): Promise<void> {
     const optFile = join(runDir, 'opt.json');
     if (!existsSync(optFile)) throw new VigilUserError(`--resume: ${optFile} is missing; cannot tell which stage ${ckpt} belongs to`);
     const saved = JSON.parse(readFileSync(optFile, 'utf8')) as SavedRun;
-    console.log(`Resuming training from ${ckpt} (stage ${saved.stage})`);
+    console.log(`Resuming training from ${ckpt} (stage ${saved.stage}; settings from ${optFile}, as the original's opt.yaml)`);
+    // the interrupted run's settings replace the command line's (the original reloads opt.yaml)
+    const { stage, stageConfig, trainImages: _t, valImages: _v, weights: _w, ...rest } = saved;
+    cfg = { ...cfg, ...rest, resume: cfg.resume, backend: cfg.backend, stage1: stage === 1 ? stageConfig : cfg.stage1, stage2: stage === 2 ? stageConfig : cfg.stage2 };
     if (saved.stage === 1) {
       stage1Dir = runDir;
       resume1 = ckpt;

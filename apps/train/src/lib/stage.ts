@@ -59,7 +59,7 @@ function buildModel(r: StageRun): YoloModel {
 export async function runStage(r: StageRun): Promise<FitResult & { runDir: string }> {
   const { cfg, stage } = r;
   mkdirSync(r.runDir, { recursive: true });
-  writeFileSync(join(r.runDir, 'opt.json'), JSON.stringify({ ...cfg, stage: stage.index, stage1: undefined, stage2: undefined, stageConfig: stage, trainImages: r.trainImages, valImages: r.valImages, weights: r.weights }, null, 2));
+  writeFileSync(join(r.runDir, 'opt.json'), JSON.stringify({ ...cfg, resume: undefined, stage: stage.index, stage1: undefined, stage2: undefined, stageConfig: stage, trainImages: r.trainImages, valImages: r.valImages, weights: r.weights }, null, 2));
   log(`\nstage ${stage.index}: ${stage.index === 1 ? 'baseline' : 'fine-tune'} → ${r.runDir}`);
   log(`  hyperparameters: ${stage.hypSource}; ${Object.entries(stage.hyp).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const train = await YoloDataset.open(r.trainImages, { imgSize: cfg.img, augment: true, onProgress: phaseProgress('  train labels: ') });

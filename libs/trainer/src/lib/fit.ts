@@ -140,9 +140,15 @@ function groupOf(model: YoloModel): { vars: tf.Variable[]; kind: Map<string, Par
   const g = model.variableGroups();
   const kind = new Map<string, ParamGroupKind>();
   const vars: tf.Variable[] = [];
-  for (const { name, variable } of g.bnWeights) (kind.set(name, 'bn'), vars.push(variable));
-  for (const { name, variable } of g.weights) (kind.set(name, 'weight'), vars.push(variable));
-  for (const { name, variable } of g.biases) (kind.set(name, 'bias'), vars.push(variable));
+  const add = (list: { name: string; variable: tf.Variable }[], k: ParamGroupKind) => {
+    for (const { name, variable } of list) {
+      kind.set(name, k);
+      vars.push(variable);
+    }
+  };
+  add(g.bnWeights, 'bn');
+  add(g.weights, 'weight');
+  add(g.biases, 'bias');
   return { vars, kind };
 }
 

@@ -57,11 +57,11 @@ export class ToyDetectionData {
       epoch: (_epoch: number, seed: number): EpochBatches => {
         const rng = new Rng(seed);
         const idx = Array.from({ length: k }, () => rng.int(this.n));
-        const self = this;
+        const make = (b: number) => this.batch(idx.slice(b * batchSize, (b + 1) * batchSize));
         return {
           count: nb,
           batches: (async function* () {
-            for (let b = 0; b < nb; b++) yield self.batch(idx.slice(b * batchSize, (b + 1) * batchSize));
+            for (let b = 0; b < nb; b++) yield make(b);
           })(),
         };
       },

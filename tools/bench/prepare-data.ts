@@ -4,11 +4,13 @@
  * matching labels.json. The Python baseline is a faithful re-creation of data_prepare with the paths as parameters
  * (random.sample split, `idx in val_idx` list membership, PIL.Image.open for sizes, shutil.copy, diet over all images,
  * class counts), minus tqdm; it needs /usr/bin/python3 with numpy and PIL. Both sides use the same val count and
- * diet source 'all' so they do the same work. Runs alternate (ours, Python, …), each after a `sync` (untimed).
+ * diet source 'all' so they do the same work. Runs alternate (ours, Python, …), each into an empty output
+ * folder after a `sync` (untimed).
  *
  *   node --conditions=@vigil/source --import tsx tools/bench/prepare-data.ts [--n 20000] [--unique 400] [--reps 3]
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,8 +154,13 @@ const ours: number[] = [];
 const pyTimes: number[] = [];
 let last: Awaited<ReturnType<typeof prepareData>> | undefined;
 let pyNote = '';
-// Flush dirty pages before each timed run (not timed): the previous run's writes must not slow the next one.
-const flush = () => spawnSync('sync');
+// Before each timed run (not timed): remove the previous output and flush dirty pages, so that both sides start from
+// an empty output folder and the previous run's writes do not slow the next one.
+const flush = () => {
+  rmSync(outTs, { recursive: true, force: true });
+  rmSync(outPy, { recursive: true, force: true });
+  spawnSync('sync');
+};
 for (let r = 0; r < REPS; r++) {
   flush();
   const t = performance.now();

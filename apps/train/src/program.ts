@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
+import { prepareCommand } from './commands/prepare.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
 import { synthCommand } from './commands/synth.js';
@@ -60,5 +61,6 @@ export function buildProgram(): Command {
       await runTraining(cfg);
     });
   program.addCommand(synthCommand());
+  program.addCommand(prepareCommand());
   return program;
 }

@@ -52,8 +52,9 @@ export function buildProgram(): Command {
       'after',
       '\nWith no --data-root and no /DATA/Final_DATA, the embedded synthetic set is generated (data/synthetic/) and, unless\n' +
         '--hyp is given, a short recipe replaces the defaults of flags you did not set: --cfg yolov5n6 --img 320 --batch 8\n' +
-        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 6 --epoch_parts 1 --epochs_tune 2\n' +
-        '--epoch_parts_tune 1 --nbs 8 --warmup-min-iters 30 --val-count 80 --name synthetic (see apps/train/README.md).',
+        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 14 --epoch_parts 1 --epochs_tune 2\n' +
+        '--epoch_parts_tune 4 --nbs 8 --warmup-min-iters 30 --synth-train 1000 --val-count 200 --name synthetic\n' +
+        '(see apps/train/README.md).',
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);

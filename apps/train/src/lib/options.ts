@@ -61,13 +61,14 @@ export const SYNTHETIC_DEFAULTS: Record<string, string> = {
   batch: '8',
   hyp: 'hyp.synthetic-short.yaml',
   hyp_tune: 'hyp.synthetic-short-tune.yaml',
-  epochs: '6',
+  epochs: '14',
   epoch_parts: '1',
   epochs_tune: '2',
-  epoch_parts_tune: '1',
+  epoch_parts_tune: '4',
   nbs: '8',
   warmupMinIters: '30',
-  valCount: '80',
+  synthTrain: '1000',
+  valCount: '200',
   name: 'synthetic',
 };
 

@@ -1,4 +1,7 @@
-/** Python's `'%10.4g' % v` (C printf %g: `prec` significant digits, trailing zeros removed, exponent when needed). */
+/**
+ * Python's `'%10.4g' % v` (C printf %g: `prec` significant digits, trailing zeros removed, exponent when needed).
+ * Exact decimal ties (e.g. 12345 to 4 digits) round up here, to even in C: irrelevant for losses.
+ */
 export function formatG(v: number, prec = 4): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
   if (v === 0) return '0';

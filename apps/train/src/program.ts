@@ -52,7 +52,7 @@ export function buildProgram(): Command {
       'after',
       '\nWith no --data-root and no /DATA/Final_DATA, the embedded synthetic set is generated (data/synthetic/) and, unless\n' +
         '--hyp is given, a short recipe replaces the defaults of flags you did not set: --cfg yolov5n6 --img 320 --batch 8\n' +
-        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 14 --epoch_parts 1 --epochs_tune 2\n' +
+        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 30 --epoch_parts 1 --epochs_tune 3\n' +
         '--epoch_parts_tune 4 --nbs 8 --warmup-min-iters 30 --synth-train 1000 --val-count 200 --name synthetic\n' +
         '(see apps/train/README.md).',
     )

@@ -29,7 +29,17 @@ export type { LetterboxOptions, LetterboxGeometry, LetterboxResult } from './lib
 export { resizeBilinear } from './lib/resize-bilinear.js';
 export { rectBatchShapes } from './lib/rect-shapes.js';
 export type { RectBatches } from './lib/rect-shapes.js';
-export { listImageFiles, imageToLabelPath, IMAGE_FORMATS } from './lib/discover.js';
+export { listImageFiles, listSourceFiles, hasImageExtension, imageToLabelPath, IMAGE_FORMATS } from './lib/discover.js';
+export { loadDatasetYaml, parseDatasetYaml, datasetSources } from './lib/dataset-yaml.js';
+export type { DatasetConfig, DatasetSplit } from './lib/dataset-yaml.js';
+export { checkDataset, formatDatasetReport, DATASET_ISSUE_ACTION } from './lib/check-dataset.js';
+export type { DatasetReport, SplitCheck, DuplicateImageGroup, IssueCount, DatasetIssueKind, CheckDatasetOptions } from './lib/check-dataset.js';
+export { parseLabelText } from './lib/label-file.js';
+export type { ParsedLabelFile, LabelProblem, LabelProblemKind } from './lib/label-file.js';
+export { decodeBmp, encodeBmp, isBmp, parseBmpHeader } from './lib/bmp.js';
+export type { BmpHeader, DecodedBmp } from './lib/bmp.js';
+export { readImageMeta, openImage } from './lib/image-source.js';
+export type { ImageMeta } from './lib/image-source.js';
 export { verifyLabels } from './lib/verify-labels.js';
 export type { VerifiedLabels, VerifyStats } from './lib/verify-labels.js';
 export { loadImage } from './lib/load-image.js';

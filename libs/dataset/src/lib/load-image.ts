@@ -1,6 +1,6 @@
-import sharp from 'sharp';
 import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
+import { isTruncationError, openImage, readImageMeta } from './image-source.js';
 import { padImage } from './letterbox.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
@@ -23,7 +23,8 @@ export interface LoadPadding {
 }
 
 /**
- * Reads an image as 8-bit RGB (grayscale replicated, EXIF orientation applied) and resizes it so that its long side is
+ * Reads an image as 8-bit RGB (grayscale replicated, alpha dropped as cv2.imread does, EXIF orientation applied; BMP
+ * through {@link decodeBmp}; a truncated JPEG/PNG decodes the part present, as the original keeps such images) and resizes it so that its long side is
  * `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking without augmentation uses an
  * area-like filter (libvips box shrink + linear reduce, standing in for cv2 INTER_AREA); enlarging, or any resize
  * while augmenting, is cv2-style bilinear (INTER_LINEAR). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
@@ -38,15 +39,40 @@ export async function loadImage(
   pad?: LoadPadding,
 ): Promise<LoadedImage> {
   try {
-    let base = sharp(file, { failOn: 'error' }).autoOrient().removeAlpha().toColourspace('srgb');
+    return await loadImageWith(file, imgSize, augment, knownSize, pad, 'error', false);
+  } catch (e) {
+    // Second chance (rare, so the usual path pays no extra read): a BMP under another extension, or a truncated file.
+    const sniff = /unsupported image format/i.test((e as Error).message);
+    if (sniff || isTruncationError(e)) {
+      try {
+        return await loadImageWith(file, imgSize, augment, knownSize, pad, sniff ? 'error' : 'none', sniff);
+      } catch {
+        /* report the first error */
+      }
+    }
+    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
+  }
+}
+
+async function loadImageWith(
+  file: string,
+  imgSize: number,
+  augment: boolean,
+  knownSize: readonly [number, number] | undefined,
+  pad: LoadPadding | undefined,
+  failOn: 'error' | 'none',
+  sniff: boolean,
+): Promise<LoadedImage> {
+  {
+    let base = (await openImage(file, failOn, sniff)).autoOrient().removeAlpha().toColourspace('srgb');
     let w0: number;
     let h0: number;
     if (knownSize) [w0, h0] = knownSize;
     else {
-      const meta = await sharp(file).metadata();
-      const swap = (meta.orientation ?? 1) >= 5;
-      w0 = swap ? meta.height! : meta.width!;
-      h0 = swap ? meta.width! : meta.height!;
+      const meta = await readImageMeta(file);
+      const swap = meta.orientation >= 5;
+      w0 = swap ? meta.height : meta.width;
+      h0 = swap ? meta.width : meta.height;
     }
     const r = imgSize / Math.max(h0, w0);
     const w = Math.trunc(w0 * r);
@@ -65,7 +91,5 @@ export async function loadImage(
       if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);
     }
     return { image, h0, w0 };
-  } catch (e) {
-    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
   }
 }

@@ -8,7 +8,6 @@ import { countClasses, formatClassCounts } from './class-counts.js';
 import type { DatasetConfig, DatasetSplit } from './dataset-yaml.js';
 import { datasetSources } from './dataset-yaml.js';
 import { hasImageExtension, imageToLabelPath, IMAGE_FORMATS, listSourceFiles } from './discover.js';
-import { isTruncationError } from './image-source.js';
 import { parseLabelText } from './label-file.js';
 import type { LabelProblemKind } from './label-file.js';
 import type { ProgressCallback } from './progress.js';
@@ -18,7 +17,7 @@ export type DatasetIssueKind =
   | 'unreadable image'
   | 'unsupported format'
   | 'image too small'
-  | 'truncated image'
+  | 'damaged image'
   | 'not an image'
   | `label: ${LabelProblemKind}`
   | 'zero-size box'
@@ -29,7 +28,7 @@ export const DATASET_ISSUE_ACTION: Record<DatasetIssueKind, string> = {
   'unreadable image': 'image skipped',
   'unsupported format': 'image skipped',
   'image too small': 'image skipped (< 10 px)',
-  'truncated image': 'kept: the missing part loads grey, as the original',
+  'damaged image': 'kept: decodes in part (e.g. truncated), as the original',
   'not an image': 'file ignored (extension not an image format)',
   'label: columns': 'image skipped',
   'label: non-numeric': 'image skipped',
@@ -105,7 +104,7 @@ export interface CheckDatasetOptions {
 
 const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
 
-type ImageVerdict = { ok: true; truncated: boolean } | { ok: false; kind: DatasetIssueKind; message: string };
+type ImageVerdict = { ok: true; damaged: boolean } | { ok: false; kind: DatasetIssueKind; message: string };
 
 /** Decodes the whole image (header checks miss damaged data): BMP by our decoder, the rest by libvips. */
 async function checkImage(bytes: Buffer): Promise<ImageVerdict> {
@@ -113,7 +112,7 @@ async function checkImage(bytes: Buffer): Promise<ImageVerdict> {
     try {
       const b = decodeBmp(bytes);
       if (b.width < 10 || b.height < 10) return { ok: false, kind: 'image too small', message: `${b.width}×${b.height}` };
-      return { ok: true, truncated: false };
+      return { ok: true, damaged: false };
     } catch (e) {
       return { ok: false, kind: 'unreadable image', message: (e as Error).message };
     }
@@ -129,23 +128,23 @@ async function checkImage(bytes: Buffer): Promise<ImageVerdict> {
     return undefined;
   };
   try {
-    return (await decode('truncated')) ?? { ok: true, truncated: false };
+    return (await decode('truncated')) ?? { ok: true, damaged: false };
   } catch (e) {
-    if (isTruncationError(e)) {
-      try {
-        return (await decode('none')) ?? { ok: true, truncated: true };
-      } catch {
-        /* fall through */
-      }
+    // A damaged file that still decodes in part (a truncated JPEG, a bad scan) is kept, as the loader and the original
+    // (cv2.imread) do; libvips' messages are not reliable enough to tell the cases apart, so any failure is retried.
+    try {
+      return (await decode('none')) ?? { ok: true, damaged: true };
+    } catch {
+      /* fall through */
     }
-    const msg = (e as Error).message;
-    return { ok: false, kind: /unsupported image format/i.test(msg) ? 'unsupported format' : 'unreadable image', message: msg.split('\n')[0]! };
+    // Content libvips does not recognise at all (e.g. text, a half-written file) is unreadable, not a format choice.
+    return { ok: false, kind: 'unreadable image', message: (e as Error).message.split('\n')[0]! };
   }
 }
 
 /**
  * Checks a dataset before training and reports every problem at once (the loader would otherwise find them one by one,
- * or not at all): each image is decoded in full (corrupt, truncated, unsupported or tiny images), each label file parsed
+ * or not at all): each image is decoded in full (corrupt, damaged, unsupported or tiny images), each label file parsed
  * by the loader's rules (`parseLabelText`: column count, non-numeric values, values outside [0,1], fractional class
  * ids, class ids ≥ nc → image skipped; zero-size boxes and exact duplicate rows → dropped and counted), missing or
  * empty label files counted as background images (not errors), identical image files grouped (within and across
@@ -182,7 +181,7 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
     const add = (kind: DatasetIssueKind, example: string, n = 1) => {
       const e = (s.issues[kind] ??= { count: 0, examples: [] });
       e.count += n;
-      if (e.examples.length < maxExamples) e.examples.push(example);
+      if (e.examples.length < maxExamples && !e.examples.includes(example)) e.examples.push(example);
     };
     for (const f of all) if (!hasImageExtension(f) && !/\.(txt|json|cache)$/i.test(f)) add('not an image', f);
     let done = 0;
@@ -208,7 +207,7 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
         s.skippedFiles.push(file);
         return;
       }
-      if (r.image?.truncated) add('truncated image', file);
+      if (r.image?.damaged) add('damaged image', file);
       const l = r.labels;
       if (l?.problem) {
         add(`label: ${l.problem.kind}`, `${r.labelFile}: ${l.problem.message}`);

@@ -60,8 +60,3 @@ export async function openImage(file: string, failOn: FailOn = 'error', sniff = 
   }
   return sharp(file, { failOn });
 }
-
-/** True for libvips' message about a JPEG (or PNG) that ends early: the original keeps such images (cv2 decodes the part present). */
-export function isTruncationError(e: unknown): boolean {
-  return /premature end|truncated|end of (file|stream)|unexpected end/i.test((e as Error)?.message ?? '');
-}

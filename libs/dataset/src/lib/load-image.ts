@@ -1,6 +1,6 @@
 import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
-import { isTruncationError, openImage, readImageMeta } from './image-source.js';
+import { openImage, readImageMeta } from './image-source.js';
 import { padImage } from './letterbox.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
@@ -41,14 +41,13 @@ export async function loadImage(
   try {
     return await loadImageWith(file, imgSize, augment, knownSize, pad, 'error', false);
   } catch (e) {
-    // Second chance (rare, so the usual path pays no extra read): a BMP under another extension, or a truncated file.
-    const sniff = /unsupported image format/i.test((e as Error).message);
-    if (sniff || isTruncationError(e)) {
-      try {
-        return await loadImageWith(file, imgSize, augment, knownSize, pad, sniff ? 'error' : 'none', sniff);
-      } catch {
-        /* report the first error */
-      }
+    // Second chance (rare, so the usual path pays no extra read): a BMP under another extension, or a damaged file
+    // (libvips' message is not always specific once a resize/extend follows, so any failure is retried): the part
+    // that decodes is used, as cv2.imread does. `checkDataset` reports such files beforehand.
+    try {
+      return await loadImageWith(file, imgSize, augment, knownSize, pad, 'none', true);
+    } catch {
+      /* report the first error */
     }
     throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeBmp, encodeBmp, isBmp, parseBmpHeader } from './bmp.js';
@@ -27,7 +28,21 @@ function craft(o: { width: number; height: number; bpp: number; compression?: nu
 
 const u32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24];
 
+/** BMP files written (or, for RLE8/top-down, read) by Pillow with Pillow's RGB decode: fixtures/make-bmp-golden.py. */
+const golden = JSON.parse(readFileSync(new URL('./fixtures/bmp-golden.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { bmp: string; width: number; height: number; rgb: string }
+>;
+
 describe('BMP', () => {
+  it.each(Object.keys(golden))('decodes %s exactly as Pillow', (name) => {
+    const g = golden[name]!;
+    const d = decodeBmp(Buffer.from(g.bmp, 'base64'));
+    expect([d.width, d.height]).toEqual([g.width, g.height]);
+    const rgb = d.channels === 3 ? d.data : d.data.filter((_, i) => i % 4 !== 3);
+    expect(Buffer.from(rgb).equals(Buffer.from(g.rgb, 'base64'))).toBe(true);
+  });
+
   it('round-trips 24-bit (odd width: row padding) and 32-bit with alpha', () => {
     const w = 3;
     const h = 2;

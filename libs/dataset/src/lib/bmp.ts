@@ -119,7 +119,9 @@ export function decodeBmp(b: Uint8Array): DecodedBmp {
     out[o + 2] = palette[p + 2]!;
   };
   if (h.compression === 1 || h.compression === 2) {
-    // RLE8 / RLE4: runs and absolute blocks, end-of-line 00 00, end-of-bitmap 00 01, delta 00 02 dx dy.
+    // RLE8 / RLE4: runs and absolute blocks, end-of-line 00 00, end-of-bitmap 00 01, delta 00 02 dx dy. Pixels that
+    // deltas or early line ends skip are palette entry 0 (as Pillow decodes them).
+    for (let o = 0; o < out.length; o += channels) out.set(palette.subarray(0, 3), o);
     let p = h.dataOffset;
     let x = 0;
     let y = 0;

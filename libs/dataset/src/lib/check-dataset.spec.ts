@@ -134,6 +134,17 @@ describe('checkDataset', () => {
     }
   });
 
+  it('stops with one line when a split names no images or a missing path', async () => {
+    const empty = join(root, 'empty set');
+    await mkdir(join(empty, 'images'), { recursive: true });
+    await writeFile(join(empty, 'images', 'readme.md'), 'nothing');
+    await writeFile(join(empty, 'd.yaml'), 'train: images\nval: nope\nnames: [a]\n');
+    const config = await loadDatasetYaml(join(empty, 'd.yaml'));
+    await expect(checkDataset(config, { splits: ['train'] })).rejects.toThrow(/d\.yaml: 'train:' \(.*empty set\/images\) holds no images/);
+    await expect(checkDataset(config, { splits: ['val'] })).rejects.toThrow(/d\.yaml: 'val:' path not found/);
+    await expect(checkDataset(config, { nc: 0 })).rejects.toThrow(/nc must be a whole number ≥ 1, got 0/);
+  });
+
   it('loads BMP pixels exactly (no resize) and a BMP under a .png name', async () => {
     const px = noise(33, 17, 3, 4);
     const { image } = await loadImage(img('train', 'paint.bmp'), 33);

@@ -149,7 +149,7 @@ async function checkImage(bytes: Buffer): Promise<ImageVerdict> {
  * ids, class ids ≥ nc → image skipped; zero-size boxes and exact duplicate rows → dropped and counted), missing or
  * empty label files counted as background images (not errors), identical image files grouped (within and across
  * splits), non-image files in the image folders counted. Never throws for bad data; throws a user error only when the
- * config names a path that does not exist.
+ * config names a path that does not exist or a split without any image.
  */
 export async function checkDataset(config: DatasetConfig, options: CheckDatasetOptions = {}): Promise<DatasetReport> {
   const nc = options.nc ?? config.nc;
@@ -164,6 +164,9 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
     const sources = await datasetSources(config, split);
     const all = await listSourceFiles(sources);
     const images = all.filter(hasImageExtension).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (images.length === 0) {
+      throw new VigilUserError(`${config.file}: '${split}:' (${sources.join(', ')}) holds no images (formats: ${IMAGE_FORMATS.join(' ')})`, config.file);
+    }
     const s: SplitCheck = {
       split,
       sources,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
+import { synthCommand } from './commands/synth.js';
 
 /** vigil-train: the original's train.py — data preparation → stage 1 (baseline) → stage 2 (fine-tune). */
 export function buildProgram(): Command {
@@ -44,5 +45,6 @@ export function buildProgram(): Command {
       console.log(`  3. stage 2: fine-tune from stage 1 EMA weights, ${String(opts['hyp_tune'])}, ${String(opts['epochs_tune'])} epochs × 1/${String(opts['epoch_parts_tune'])}, frozen ${String(opts['freeze'])} → runs/train/${String(opts['name'])}2/`);
       console.log('Training is not implemented yet in this build (see the issue queue); nothing was written.');
     });
+  program.addCommand(synthCommand());
   return program;
 }

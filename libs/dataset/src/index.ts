@@ -1,0 +1,45 @@
+export type { ProgressEvent, ProgressCallback } from './lib/progress.js';
+export { buildSynthScene, SYNTH_PRIORS } from './lib/synth-scene.js';
+export type { SynthScene, SynthObject, SynthPriors } from './lib/synth-scene.js';
+export {
+  generateSyntheticData,
+  ensureSyntheticData,
+  renderSynthScene,
+  SYNTH_MARKER,
+  SYNTH_VERSION,
+} from './lib/synth-generate.js';
+export type { SynthOptions, SynthConfig, SynthSummary } from './lib/synth-generate.js';
+export { prepareData, formatPrepareReport } from './lib/prepare-data.js';
+export type { PrepareDataOptions, PrepareDataReport } from './lib/prepare-data.js';
+export { parseRawLabels, readRawLabels, cleanRecord } from './lib/raw-labels.js';
+export type { RawRecord, CleanRecord } from './lib/raw-labels.js';
+export { RecordIssues, ISSUE_ACTION } from './lib/record-issues.js';
+export type { RecordIssueKind } from './lib/record-issues.js';
+export { locateJsonError } from './lib/json-error-position.js';
+export type { JsonErrorPosition } from './lib/json-error-position.js';
+export { selectDiet } from './lib/diet.js';
+export { splitTrainVal } from './lib/split.js';
+export type { TrainValSplit } from './lib/split.js';
+export { linkOrCopy, linkOrCopySync } from './lib/link-file.js';
+export type { LinkMode } from './lib/link-file.js';
+export { countClasses, formatClassCounts } from './lib/class-counts.js';
+export { formatFixedPy, yoloLabelText } from './lib/yolo-format.js';
+export { letterbox, letterboxGeometry, letterboxSample, padImage, roundHalfEven } from './lib/letterbox.js';
+export type { LetterboxOptions, LetterboxGeometry, LetterboxResult } from './lib/letterbox.js';
+export { resizeBilinear } from './lib/resize-bilinear.js';
+export { rectBatchShapes } from './lib/rect-shapes.js';
+export type { RectBatches } from './lib/rect-shapes.js';
+export { listImageFiles, imageToLabelPath, IMAGE_FORMATS } from './lib/discover.js';
+export { verifyLabels } from './lib/verify-labels.js';
+export type { VerifiedLabels, VerifyStats } from './lib/verify-labels.js';
+export { loadImage } from './lib/load-image.js';
+export type { LoadedImage } from './lib/load-image.js';
+export { epochSampleIndices } from './lib/sampler.js';
+export { collateBatch } from './lib/collate.js';
+export type { BatchData } from './lib/collate.js';
+export { YoloDataset } from './lib/yolo-dataset.js';
+export type { YoloDatasetOptions, SampleShapes, LoadedSample, AugmentFn, Batch, BatchOptions } from './lib/yolo-dataset.js';
+export { plotBatch, savePlotBatch, PLOT_PALETTE } from './lib/plot-batch.js';
+export type { PlotBatchOptions } from './lib/plot-batch.js';
+export { readImageSize, parseImageSize } from './lib/image-size.js';
+export type { ImageSize } from './lib/image-size.js';

@@ -1,0 +1,71 @@
+import sharp from 'sharp';
+import { VigilUserError } from '@vigil/core';
+import type { ImageU8 } from '@vigil/core';
+import { padImage } from './letterbox.js';
+import { resizeBilinear } from './resize-bilinear.js';
+
+/** An image as the loader reads it: RGB, long side = `imgSize`, with its original size. */
+export interface LoadedImage {
+  image: ImageU8;
+  /** Original height and width. */
+  h0: number;
+  w0: number;
+}
+
+/** Border added around the loaded image (a letterbox whose resize is already done by the load). */
+export interface LoadPadding {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  /** Grey level (default 114). */
+  color?: number;
+}
+
+/**
+ * Reads an image as 8-bit RGB (grayscale replicated, EXIF orientation applied) and resizes it so that its long side is
+ * `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking without augmentation uses an
+ * area-like filter (libvips box shrink + linear reduce, standing in for cv2 INTER_AREA); enlarging, or any resize
+ * while augmenting, is cv2-style bilinear (INTER_LINEAR). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
+ * the verification cache) saves a header read. `pad` adds a constant border (done by libvips, off the JS thread, when
+ * no JS resize is needed) — the same pixels as `padImage` on the result.
+ */
+export async function loadImage(
+  file: string,
+  imgSize: number,
+  augment = false,
+  knownSize?: readonly [number, number],
+  pad?: LoadPadding,
+): Promise<LoadedImage> {
+  try {
+    let base = sharp(file, { failOn: 'error' }).autoOrient().removeAlpha().toColourspace('srgb');
+    let w0: number;
+    let h0: number;
+    if (knownSize) [w0, h0] = knownSize;
+    else {
+      const meta = await sharp(file).metadata();
+      const swap = (meta.orientation ?? 1) >= 5;
+      w0 = swap ? meta.height! : meta.width!;
+      h0 = swap ? meta.width! : meta.height!;
+    }
+    const r = imgSize / Math.max(h0, w0);
+    const w = Math.trunc(w0 * r);
+    const h = Math.trunc(h0 * r);
+    const jsResize = r !== 1 && !(r < 1 && !augment);
+    if (r !== 1 && !jsResize) base = base.resize(w, h, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false });
+    const color = pad?.color ?? 114;
+    const hasPad = pad !== undefined && pad.top + pad.bottom + pad.left + pad.right > 0;
+    if (hasPad && !jsResize) {
+      base = base.extend({ top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right, background: { r: color, g: color, b: color } });
+    }
+    const { data, info } = await base.raw().toBuffer({ resolveWithObject: true });
+    let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+    if (jsResize) {
+      image = resizeBilinear(image, w, h);
+      if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);
+    }
+    return { image, h0, w0 };
+  } catch (e) {
+    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
+  }
+}

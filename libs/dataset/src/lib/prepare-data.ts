@@ -1,0 +1,204 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import fg from 'fast-glob';
+import pLimit from 'p-limit';
+import { CLASS_NAMES, VigilUserError } from '@vigil/core';
+import { countClasses, formatClassCounts } from './class-counts.js';
+import { selectDiet } from './diet.js';
+import { readImageSize } from './image-size.js';
+import type { ImageSize } from './image-size.js';
+import { linkOrCopySync } from './link-file.js';
+import type { LinkMode } from './link-file.js';
+import type { ProgressCallback } from './progress.js';
+import { cleanRecord, readRawLabels } from './raw-labels.js';
+import type { CleanRecord, RawRecord } from './raw-labels.js';
+import { RecordIssues } from './record-issues.js';
+import { splitTrainVal } from './split.js';
+import { yoloLabelText } from './yolo-format.js';
+
+/** Options of {@link prepareData} (the original's train.py `data_prepare`). */
+export interface PrepareDataOptions {
+  /** Competition train folder: `labels.json` + `images/` (the original's /DATA/Final_DATA/task03_train). */
+  trainDir: string;
+  /** Output parent: `drowsy_face/` and `drowsy_face_diet/` are (re)created inside it. */
+  outDir: string;
+  /** Images split off for validation (default 20,000, as the original), capped by `maxValFraction`. */
+  valCount?: number;
+  /** Largest share of the images that goes to validation (default 0.2). */
+  maxValFraction?: number;
+  /** Split seed (default 100, the original's `random.seed(100)`; the draw itself differs from Python's). */
+  seed?: number;
+  /** Images the diet subset is drawn from: 'train' (default, no validation leak) or 'all' (seed-compat). */
+  dietSource?: 'train' | 'all';
+  /** Cheapest way allowed to place image files (default 'hardlink' → symlink → copy). */
+  linkMode?: LinkMode;
+  /** Concurrent header reads (default 32: overlaps disk latency on a cold cache). Files are then written in order. */
+  concurrency?: number;
+  /** Class names (default: the competition's 7). */
+  names?: readonly string[];
+  onProgress?: ProgressCallback;
+}
+
+/** What {@link prepareData} did. */
+export interface PrepareDataReport {
+  datasetDir: string;
+  dietDir: string;
+  images: { listed: number; usable: number; train: number; val: number; diet: number };
+  /** Objects per class (index = class id). */
+  counts: { diet: number[]; train: number[]; val: number[] };
+  issues: RecordIssues;
+  links: Record<LinkMode, number>;
+  /** Set when the validation count was capped. */
+  valNote?: string;
+  dietSource: 'train' | 'all';
+}
+
+const IMAGE_EXTS = new Set(['.bmp', '.jpg', '.jpeg', '.png', '.tif', '.tiff', '.webp']);
+
+/**
+ * Converts the competition's `labels.json` + `images/` into the YOLO layout (SPEC §2):
+ * `drowsy_face/{images,labels}/{train,val}`, `drowsy_face/raw_train.json`, `raw_val.json`, `diet_train.json`, and
+ * `drowsy_face_diet/{images,labels}/train` (the class-rebalanced subset). Image sizes come from file headers (JPEG/PNG parsed directly, others through libvips); images
+ * are hard-linked (else symlinked, else copied). Bad records are cleaned and reported (SPEC §2.5); a malformed
+ * labels.json stops with the position of the error.
+ */
+export async function prepareData(options: PrepareDataOptions): Promise<PrepareDataReport> {
+  const names = options.names ?? CLASS_NAMES;
+  const dietSource = options.dietSource ?? 'train';
+  if (dietSource !== 'train' && dietSource !== 'all') throw new VigilUserError(`--diet-source must be 'train' or 'all', got '${String(dietSource)}'`);
+  const concurrency = options.concurrency ?? 32;
+  const limit = pLimit(concurrency);
+  const progress = options.onProgress;
+  const issues = new RecordIssues();
+  const labelsFile = join(options.trainDir, 'labels.json');
+  const imagesDir = join(options.trainDir, 'images');
+
+  const records = await readRawLabels(labelsFile, issues);
+  const present = new Set(
+    await fg('*', { cwd: imagesDir, onlyFiles: true, dot: true, deep: 1, followSymbolicLinks: true }).catch(() => [] as string[]),
+  );
+  if (present.size === 0 && records.length > 0) {
+    throw new VigilUserError(`no image files in ${imagesDir}: expected the images listed in ${labelsFile} there`, imagesDir);
+  }
+
+  // Sizes from headers (no decode).
+  let scanned = 0;
+  const sized = await Promise.all(
+    records.map((rec) =>
+      limit(async (): Promise<CleanRecord | undefined> => {
+        try {
+          if (!present.has(rec.fileName)) {
+            issues.add('missing image', rec.fileName);
+            return undefined;
+          }
+          let size: ImageSize;
+          try {
+            size = await readImageSize(join(imagesDir, rec.fileName));
+          } catch {
+            issues.add('unreadable image', rec.fileName);
+            return undefined;
+          }
+          return cleanRecord(rec, size.width, size.height, issues, names);
+        } finally {
+          progress?.({ phase: 'scan', done: ++scanned, total: records.length });
+        }
+      }),
+    ),
+  );
+  const usable = sized.filter((r): r is CleanRecord => r !== undefined);
+  const nonImages = usable.filter((r) => !IMAGE_EXTS.has(extname(r.fileName).toLowerCase()));
+  for (const r of nonImages) issues.add('unreadable image', `${r.fileName} (extension not one of ${[...IMAGE_EXTS].join(' ')})`);
+  const valid = nonImages.length ? usable.filter((r) => IMAGE_EXTS.has(extname(r.fileName).toLowerCase())) : usable;
+
+  const split = splitTrainVal(valid.length, options.valCount ?? 20000, options.seed ?? 100, options.maxValFraction ?? 0.2);
+  const train = split.train.map((i) => valid[i]!);
+  const val = split.val.map((i) => valid[i]!);
+  const dietPool = dietSource === 'all' ? valid : train;
+  const diet = selectDiet(dietPool.map((r) => r.classes)).map((i) => dietPool[i]!);
+
+  const datasetDir = join(options.outDir, 'drowsy_face');
+  const dietDir = join(options.outDir, 'drowsy_face_diet');
+  rmSync(datasetDir, { recursive: true, force: true });
+  rmSync(dietDir, { recursive: true, force: true });
+  for (const d of [datasetDir, dietDir]) {
+    for (const s of d === dietDir ? ['train'] : ['train', 'val']) {
+      await mkdir(join(d, 'images', s), { recursive: true });
+      await mkdir(join(d, 'labels', s), { recursive: true });
+    }
+  }
+  const rawJson = (rs: RawRecord['raw'][]) => JSON.stringify({ annotations: rs });
+  await writeFile(join(datasetDir, 'raw_train.json'), rawJson(train.map((r) => r.raw)));
+  await writeFile(join(datasetDir, 'raw_val.json'), rawJson(val.map((r) => r.raw)));
+  await writeFile(join(datasetDir, 'diet_train.json'), rawJson(diet.map((r) => r.raw)));
+
+  const links: Record<LinkMode, number> = { hardlink: 0, symlink: 0, copy: 0 };
+  // Label files already written (drowsy_face), so that the diet subset links them instead of writing them again.
+  const written = new Map<string, string>();
+  // Synchronous writes in chunks (see linkOrCopySync): file creation is kernel-bound; the event loop gets a turn
+  // every 128 files so that progress is drawn.
+  const writeSplit = async (root: string, split: string, recs: CleanRecord[], phase: string) => {
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
+      const stem = r.fileName.slice(0, r.fileName.length - extname(r.fileName).length);
+      const labelPath = join(root, 'labels', split, `${stem}.txt`);
+      const previous = written.get(r.fileName);
+      if (previous) linkOrCopySync(previous, labelPath, options.linkMode === 'copy' ? 'copy' : 'hardlink');
+      else {
+        writeFileSync(labelPath, yoloLabelText(r.classes, r.boxes, r.width, r.height));
+        written.set(r.fileName, labelPath);
+      }
+      links[linkOrCopySync(join(imagesDir, r.fileName), join(root, 'images', split, r.fileName), options.linkMode)]++;
+      if ((i + 1) % 128 === 0 || i + 1 === recs.length) {
+        progress?.({ phase, done: i + 1, total: recs.length });
+        await new Promise<void>((res) => setImmediate(res));
+      }
+    }
+  };
+  await writeSplit(datasetDir, 'val', val, 'write val');
+  await writeSplit(datasetDir, 'train', train, 'write train');
+  await writeSplit(dietDir, 'train', diet, 'write diet');
+
+  const report: PrepareDataReport = {
+    datasetDir,
+    dietDir,
+    images: { listed: records.length, usable: valid.length, train: train.length, val: val.length, diet: diet.length },
+    counts: {
+      diet: countClasses(diet.map((r) => r.classes), names.length),
+      train: countClasses(train.map((r) => r.classes), names.length),
+      val: countClasses(val.map((r) => r.classes), names.length),
+    },
+    issues,
+    links,
+    dietSource,
+    ...(split.note ? { valNote: split.note } : {}),
+  };
+  await writeFile(
+    join(datasetDir, 'prepare_report.json'),
+    JSON.stringify({ ...report, issues: issues.toJSON() }, null, 2) + '\n',
+  );
+  return report;
+}
+
+/** Human-readable summary of a {@link PrepareDataReport}: split sizes, per-class table, issues. */
+export function formatPrepareReport(r: PrepareDataReport, names: readonly string[] = CLASS_NAMES): string {
+  const lines = [
+    `images: ${r.images.listed} in labels.json, ${r.images.usable} usable → train ${r.images.train}, val ${r.images.val}, diet ${r.images.diet} (diet source: ${r.dietSource})`,
+  ];
+  if (r.valNote) lines.push(`note: ${r.valNote}`);
+  lines.push(
+    formatClassCounts(
+      [
+        { name: 'diet', counts: r.counts.diet, images: r.images.diet },
+        { name: 'train', counts: r.counts.train, images: r.images.train },
+        { name: 'val', counts: r.counts.val, images: r.images.val },
+      ],
+      names,
+    ),
+  );
+  const placed = Object.entries(r.links).filter(([, n]) => n > 0).map(([m, n]) => `${n} ${m}`);
+  lines.push(`image files placed: ${placed.join(', ') || 'none'}`);
+  if (r.issues.total > 0) lines.push(`bad records (${r.issues.total}):`, r.issues.format());
+  else lines.push('bad records: none');
+  return lines.join('\n');
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import { imageToLabelPath, IMAGE_FORMATS } from './discover.js';
+import type { ProgressCallback } from './progress.js';
+
+/** Counts of a verification pass (the original's nf, nm, ne, nc). */
+export interface VerifyStats {
+  found: number;
+  missing: number;
+  empty: number;
+  corrupted: number;
+  /** Duplicate label rows removed (the original rejects the whole image instead). */
+  duplicates: number;
+  /** First messages about corrupted images/labels. */
+  messages: string[];
+}
+
+/** The verified content of a YOLO-layout dataset. */
+export interface VerifiedLabels {
+  files: string[];
+  /** Per image `[n,5]` float32: class, cx, cy, w, h normalised to [0,1]. */
+  labels: Float32Array[];
+  /** Per image `[width, height]` of the original file (EXIF orientation applied). */
+  shapes: [number, number][];
+  stats: VerifyStats;
+  /** Path of the cache file, and whether it was read (true) or written (false). */
+  cachePath: string;
+  fromCache: boolean;
+}
+
+const CACHE_VERSION = 1;
+const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
+
+async function verifyOne(imageFile: string, labelFile: string): Promise<{ labels?: number[]; shape?: [number, number]; state: 'found' | 'missing' | 'empty' | 'corrupted'; message?: string; duplicates: number }> {
+  let shape: [number, number];
+  try {
+    const m = await sharp(imageFile).metadata();
+    if (!m.width || !m.height) throw new Error('no size in the header');
+    shape = (m.orientation ?? 1) >= 5 ? [m.height, m.width] : [m.width, m.height];
+    if (shape[0] < 10 || shape[1] < 10) throw new Error(`image size ${shape[0]}×${shape[1]} < 10 pixels`);
+    if (!FORMATS.has(String(m.format))) throw new Error(`invalid image format ${m.format}`);
+  } catch (e) {
+    return { state: 'corrupted', message: `${imageFile}: ${(e as Error).message}`, duplicates: 0 };
+  }
+  let text: string;
+  try {
+    text = await readFile(labelFile, 'utf8');
+  } catch {
+    return { state: 'missing', labels: [], shape, duplicates: 0 };
+  }
+  const rows: number[][] = [];
+  for (const line of text.trim().split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const v = line.trim().split(/\s+/).map(Number);
+    if (v.length > 8) {
+      // A polygon (cls, x1 y1 x2 y2 …): its bounding box, as the original's segments2boxes.
+      const xs = v.slice(1).filter((_, i) => i % 2 === 0);
+      const ys = v.slice(1).filter((_, i) => i % 2 === 1);
+      const x1 = Math.min(...xs), x2 = Math.max(...xs), y1 = Math.min(...ys), y2 = Math.max(...ys);
+      rows.push([v[0]!, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1]);
+    } else rows.push(v);
+  }
+  if (rows.length === 0) return { state: 'empty', labels: [], shape, duplicates: 0 };
+  const problem = rows.some((r) => r.length !== 5)
+    ? 'labels require 5 columns each'
+    : rows.some((r) => r.some((x) => !Number.isFinite(x)))
+      ? 'non-numeric label values'
+      : rows.some((r) => r.some((x) => x < 0))
+        ? 'negative labels'
+        : rows.some((r) => r.slice(1).some((x) => x > 1))
+          ? 'non-normalized or out of bounds coordinate labels'
+          : undefined;
+  if (problem) return { state: 'corrupted', message: `${labelFile}: ${problem}`, duplicates: 0 };
+  const seen = new Set<string>();
+  const labels: number[] = [];
+  let duplicates = 0;
+  for (const r of rows) {
+    const f = Float32Array.from(r);
+    const key = f.join(' ');
+    if (seen.has(key)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(key);
+    labels.push(...f);
+  }
+  return { state: 'found', labels, shape, duplicates };
+}
+
+/**
+ * Verifies every image (header: size ≥ 10 px, known format) and its YOLO label file (5 columns, class ≥ 0,
+ * coordinates in [0,1]); corrupted pairs are excluded and counted, duplicate rows dropped. The result is cached in
+ * `<labels folder>.cache.json` next to the labels folder (the original: `labels/train.cache`), keyed by the paths,
+ * sizes and modification times of all image and label files; a stale or unreadable cache is rebuilt.
+ */
+export async function verifyLabels(imageFiles: readonly string[], options: { concurrency?: number; onProgress?: ProgressCallback; cache?: boolean } = {}): Promise<VerifiedLabels> {
+  const labelFiles = imageFiles.map(imageToLabelPath);
+  const cachePath = `${dirname(labelFiles[0] ?? 'labels/x.txt')}.cache.json`;
+  const limit = pLimit(options.concurrency ?? 32);
+  const hash = createHash('sha1');
+  const stamps = await Promise.all(
+    [...imageFiles, ...labelFiles].map((f) =>
+      limit(async () => {
+        const s = await stat(f).catch(() => undefined);
+        return s ? `${f}\0${s.size}\0${s.mtimeMs}` : `${f}\0-`;
+      }),
+    ),
+  );
+  for (const s of stamps) hash.update(s).update('\n');
+  const key = hash.digest('hex');
+  if (options.cache !== false) {
+    try {
+      const c = JSON.parse(await readFile(cachePath, 'utf8')) as {
+        version: number;
+        hash: string;
+        files: string[];
+        labels: number[][];
+        shapes: [number, number][];
+        stats: VerifyStats;
+      };
+      if (c.version === CACHE_VERSION && c.hash === key) {
+        return { files: c.files, labels: c.labels.map((l) => Float32Array.from(l)), shapes: c.shapes, stats: c.stats, cachePath, fromCache: true };
+      }
+    } catch {
+      /* no cache or unreadable: rebuild */
+    }
+  }
+  const stats: VerifyStats = { found: 0, missing: 0, empty: 0, corrupted: 0, duplicates: 0, messages: [] };
+  let done = 0;
+  const results = await Promise.all(
+    imageFiles.map((f, i) =>
+      limit(async () => {
+        const r = await verifyOne(f, labelFiles[i]!);
+        options.onProgress?.({ phase: 'verify', done: ++done, total: imageFiles.length });
+        return r;
+      }),
+    ),
+  );
+  const files: string[] = [];
+  const labels: Float32Array[] = [];
+  const shapes: [number, number][] = [];
+  results.forEach((r, i) => {
+    stats[r.state]++;
+    stats.duplicates += r.duplicates;
+    if (r.state === 'empty') stats.found++; // the original counts an empty label file as found and empty
+    if (r.message && stats.messages.length < 20) stats.messages.push(r.message);
+    if (r.state === 'corrupted') return;
+    files.push(imageFiles[i]!);
+    labels.push(Float32Array.from(r.labels!));
+    shapes.push(r.shape!);
+  });
+  if (options.cache !== false) {
+    const body = JSON.stringify({ version: CACHE_VERSION, hash: key, files, labels: labels.map((l) => Array.from(l)), shapes, stats });
+    await writeFile(cachePath, body).catch(() => undefined); // read-only folder: no cache, as the original
+  }
+  return { files, labels, shapes, stats, cachePath, fromCache: false };
+}

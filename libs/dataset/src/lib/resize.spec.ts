@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resizeArea } from './resize-area.js';
+import { resizeBilinear } from './resize-bilinear.js';
 
-interface Case { h: number; w: number; c: 1 | 3; dh: number; dw: number; src: string; out: string }
-const golden = JSON.parse(readFileSync(new URL('./fixtures/resize-area.json', import.meta.url), 'utf8')) as { cases: Case[] };
+interface Case { interp: 'area' | 'linear'; h: number; w: number; c: 1 | 3; dh: number; dw: number; src: string; out: string }
+const golden = JSON.parse(readFileSync(new URL('./fixtures/resize-golden.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
-describe('resizeArea (cv2 INTER_AREA)', () => {
+describe('resizeArea (cv2 INTER_AREA) and resizeBilinear (cv2 INTER_LINEAR)', () => {
   for (const k of golden.cases) {
-    it(`${k.w}×${k.h}×${k.c} → ${k.dw}×${k.dh} matches cv2`, () => {
+    it(`${k.interp}: ${k.w}×${k.h}×${k.c} → ${k.dw}×${k.dh} matches cv2 exactly`, () => {
       const src = { data: new Uint8Array(Buffer.from(k.src, 'base64')), width: k.w, height: k.h, channels: k.c };
       const want = new Uint8Array(Buffer.from(k.out, 'base64'));
-      const got = resizeArea(src, k.dw, k.dh);
+      const got = (k.interp === 'area' ? resizeArea : resizeBilinear)(src, k.dw, k.dh);
       expect([got.width, got.height, got.channels]).toEqual([k.dw, k.dh, k.c]);
       let maxDiff = 0;
       let exact = 0;
@@ -19,7 +20,7 @@ describe('resizeArea (cv2 INTER_AREA)', () => {
         maxDiff = Math.max(maxDiff, d);
         if (d === 0) exact++;
       }
-      expect(maxDiff).toBeLessThanOrEqual(1);
+      expect(maxDiff).toBe(0);
       expect(exact).toBe(want.length);
     });
   }

@@ -1,4 +1,5 @@
 import { letterbox, loadImage, readImageSize, rectBatchShapes } from '@vigil/dataset';
+import { argsortNumpy } from '@vigil/evaluator';
 
 /** An image of the run: its path and size from the header, or why it cannot be read. */
 export interface ImageEntry {
@@ -44,7 +45,8 @@ export interface PlannedBatch {
 
 /**
  * The original's rect test loader: images sorted by aspect ratio, batches of `batchSize`, each letterboxed to its own
- * shape `ceil(shape·imgSize/stride + pad)·stride` with pad 0.5 ({@link rectBatchShapes}).
+ * shape `ceil(shape·imgSize/stride + pad)·stride` with pad 0.5 ({@link rectBatchShapes}). The order is NumPy's
+ * (unstable) `argsort` of the float64 ratios h/w, so equal-ratio images come in the original's order too.
  */
 export function planBatches(entries: readonly ImageEntry[], batchSize: number, imgSize: number, stride: number, pad = 0.5): PlannedBatch[] {
   const { order, batchShapes } = rectBatchShapes(
@@ -53,6 +55,7 @@ export function planBatches(entries: readonly ImageEntry[], batchSize: number, i
     imgSize,
     stride,
     pad,
+    Array.from(argsortNumpy(Float64Array.from(entries, (e) => e.height / e.width))),
   );
   return batchShapes.map((shape, b) => ({ images: order.slice(b * batchSize, (b + 1) * batchSize).map((k) => entries[k]!), shape }));
 }

@@ -90,6 +90,16 @@ describe('vigil-predict (end to end on fixture images)', () => {
     expect(() => mergeShards([shards[0]!, overlapping])).toThrow(/is in both .* the shards overlap/);
   });
 
+  it('--ensemble wbf (per-model NMS, then fusion) runs on two models', async () => {
+    const modelB = join(fx, 'model-b.pt');
+    const r = await runPredictCommand(opts({ source: imagesWithBadOnes(), name: 'wbf', weights: [modelA, modelB], ensemble: 'wbf', augment: true }), capture().log);
+    const doc = JSON.parse(readFileSync(r.outFile, 'utf8')) as { annotations: { file_name: string; objects: { confidence_score: number }[] | object }[] };
+    expect(doc.annotations).toHaveLength(5);
+    const objs = doc.annotations.flatMap((a) => (Array.isArray(a.objects) ? a.objects : []));
+    expect(objs.length).toBeGreaterThan(0);
+    expect(objs.every((o) => o.confidence_score > 0 && o.confidence_score <= 1)).toBe(true);
+  });
+
   it('scores right away with --labels', async () => {
     const source = imagesWithBadOnes();
     const labels = join(root, 'labels.json');

@@ -43,8 +43,9 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
     if (!labels && root.synthetic && existsSync(synthLabels)) labels = synthLabels;
     log.err(`images: ${source}${root.synthetic ? ' (embedded synthetic test set)' : ''}`);
   }
-  const files = selectShard(await listImageFiles(source), o.shard);
-  const total = o.shard ? (await listImageFiles(source)).length : files.length;
+  const all = await listImageFiles(source);
+  const files = selectShard(all, o.shard);
+  const total = all.length;
   const loaded = loadModels(o.weights);
   try {
     log.err(

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Detections, emptyDetections, nonMaxSuppression, scaleCoords } from '@vigil/core';
 import { ensemblePredict, runEnsemble } from '@vigil/ensembler';
@@ -7,8 +8,6 @@ import { type ImageEntry, type PreparedImage, planBatches, prepareImage, stackIm
 import type { LoadedModels } from './models.js';
 import { type EmptyObjects, type PredictionRecord, predictionRecord } from './output.js';
 import { ProgressBar } from './progress.js';
-import { basename } from 'node:path';
-import { mkdirSync } from 'node:fs';
 
 /** Settings of {@link predictImages}. */
 export interface PredictRunOptions {
@@ -130,7 +129,7 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
           conf: det.scores[j]!,
         }));
         try {
-          await saveDetectionsImage(im.entry.file, join(o.saveImgDir, `${basename(im.entry.file).replace(/\.[^.]*$/, '')}.jpg`), boxes, { names: loaded.names });
+          await saveDetectionsImage(im.entry.file, join(o.saveImgDir, `${basename(im.entry.file, extname(im.entry.file))}.jpg`), boxes, { names: loaded.names });
         } catch (e) {
           o.onSkip?.(im.entry.file, `could not draw: ${(e as Error).message}`);
         }

@@ -4,11 +4,13 @@
  * matching labels.json. The Python baseline is a faithful re-creation of data_prepare with the paths as parameters
  * (random.sample split, `idx in val_idx` list membership, PIL.Image.open for sizes, shutil.copy, diet over all images,
  * class counts), minus tqdm; it needs /usr/bin/python3 with numpy and PIL. Both sides use the same val count and
- * diet source 'all' so they do the same work.
+ * diet source 'all' so they do the same work. Runs alternate (ours, Python, …), each into an empty output
+ * folder after a `sync` (untimed).
  *
  *   node --conditions=@vigil/source --import tsx tools/bench/prepare-data.ts [--n 20000] [--unique 400] [--reps 3]
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,28 +149,35 @@ const outTs = join(root, 'out-vigil');
 for (const f of await readdir(join(trainDir, 'images'))) await stat(join(trainDir, 'images', f));
 console.log(`converter benchmark: ${N} images, val ${VAL}, diet source 'all'; machine shared (load ${(await readFile('/proc/loadavg', 'utf8')).split(' ')[0]})`);
 
+// Interleaved (ours, Python, ours, Python, …) so that the machine's noise falls on both sides alike.
 const ours: number[] = [];
+const pyTimes: number[] = [];
 let last: Awaited<ReturnType<typeof prepareData>> | undefined;
+let pyNote = '';
+// Before each timed run (not timed): remove the previous output and flush dirty pages, so that both sides start from
+// an empty output folder and the previous run's writes do not slow the next one.
+const flush = () => {
+  rmSync(outTs, { recursive: true, force: true });
+  rmSync(outPy, { recursive: true, force: true });
+  spawnSync('sync');
+};
 for (let r = 0; r < REPS; r++) {
+  flush();
   const t = performance.now();
   last = await prepareData({ trainDir, outDir: outTs, valCount: VAL, dietSource: 'all' });
   ours.push((performance.now() - t) / 1000);
-}
-console.log(`ours: median ${median(ours).toFixed(2)} s of ${REPS} [${ours.map((s) => s.toFixed(2)).join(', ')}] — train ${last!.images.train}, val ${last!.images.val}, diet ${last!.images.diet}, links ${JSON.stringify(last!.links)}`);
-
-const pyTimes: number[] = [];
-let pyNote = '';
-for (let r = 0; r < REPS; r++) {
+  flush();
   const py = spawnSync('/usr/bin/python3', ['-c', PY, trainDir, outPy, String(VAL)], { encoding: 'utf8' });
   if (py.status !== 0) {
     pyNote = `skipped (${py.stderr.trim().split('\n').pop()})`;
-    break;
+    continue;
   }
   const res = JSON.parse(py.stdout.trim().split('\n').pop()!) as { s: number; diet: number; counts: Record<string, number>[] };
-  const same = res.diet === last!.images.diet && JSON.stringify(Object.values(res.counts[0]!)) === JSON.stringify(last!.counts.diet);
+  const same = res.diet === last.images.diet && JSON.stringify(Object.values(res.counts[0]!)) === JSON.stringify(last.counts.diet);
   pyNote = `diet ${res.diet} (${same ? 'same diet counts as ours' : 'DIFFERENT diet counts'})`;
   pyTimes.push(res.s);
 }
+console.log(`ours: median ${median(ours).toFixed(2)} s of ${REPS} [${ours.map((s) => s.toFixed(2)).join(', ')}] — train ${last!.images.train}, val ${last!.images.val}, diet ${last!.images.diet}, links ${JSON.stringify(last!.links)}`);
 if (pyTimes.length === 0) console.log(`original (Python): ${pyNote}`);
 else {
   console.log(`original (Python data_prepare re-creation, PIL + shutil.copy): median ${median(pyTimes).toFixed(2)} s of ${pyTimes.length} [${pyTimes.map((s) => s.toFixed(2)).join(', ')}] — ${pyNote}`);

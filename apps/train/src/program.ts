@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
+import { prepareCommand } from './commands/prepare.js';
 import { synthCommand } from './commands/synth.js';
 
 /** vigil-train: the original's train.py — data preparation → stage 1 (baseline) → stage 2 (fine-tune). */
@@ -46,5 +47,6 @@ export function buildProgram(): Command {
       console.log('Training is not implemented yet in this build (see the issue queue); nothing was written.');
     });
   program.addCommand(synthCommand());
+  program.addCommand(prepareCommand());
   return program;
 }

@@ -82,34 +82,35 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
     throw new VigilUserError(`no image files in ${imagesDir}: expected the images listed in ${labelsFile} there`, imagesDir);
   }
 
-  // Sizes from headers (no decode).
+  // Sizes from headers (no decode), read concurrently; the records are then checked in labels.json order so that the
+  // report (counts and examples) does not depend on timing.
   let scanned = 0;
-  const sized = await Promise.all(
+  const sizes = await Promise.all(
     records.map((rec) =>
-      limit(async (): Promise<CleanRecord | undefined> => {
+      limit(async (): Promise<ImageSize | 'missing image' | 'unreadable image'> => {
         try {
-          if (!present.has(rec.fileName)) {
-            issues.add('missing image', rec.fileName);
-            return undefined;
-          }
-          let size: ImageSize;
-          try {
-            size = await readImageSize(join(imagesDir, rec.fileName));
-          } catch {
-            issues.add('unreadable image', rec.fileName);
-            return undefined;
-          }
-          return cleanRecord(rec, size.width, size.height, issues, names);
+          if (!present.has(rec.fileName)) return 'missing image';
+          return await readImageSize(join(imagesDir, rec.fileName)).catch(() => 'unreadable image' as const);
         } finally {
           progress?.({ phase: 'scan', done: ++scanned, total: records.length });
         }
       }),
     ),
   );
-  const usable = sized.filter((r): r is CleanRecord => r !== undefined);
-  const nonImages = usable.filter((r) => !IMAGE_EXTS.has(extname(r.fileName).toLowerCase()));
-  for (const r of nonImages) issues.add('unreadable image', `${r.fileName} (extension not one of ${[...IMAGE_EXTS].join(' ')})`);
-  const valid = nonImages.length ? usable.filter((r) => IMAGE_EXTS.has(extname(r.fileName).toLowerCase())) : usable;
+  const sized = records.map((rec, i): CleanRecord | undefined => {
+    const size = sizes[i]!;
+    if (!IMAGE_EXTS.has(extname(rec.fileName).toLowerCase())) {
+      // The loader only discovers these extensions (SPEC §3): an image it would not see must not reach the split.
+      issues.add('unreadable image', `${rec.fileName} (extension not one of ${[...IMAGE_EXTS].join(' ')})`);
+      return undefined;
+    }
+    if (typeof size === 'string') {
+      issues.add(size, rec.fileName);
+      return undefined;
+    }
+    return cleanRecord(rec, size.width, size.height, issues, names);
+  });
+  const valid = sized.filter((r): r is CleanRecord => r !== undefined);
 
   const split = splitTrainVal(valid.length, options.valCount ?? 20000, options.seed ?? 100, options.maxValFraction ?? 0.2);
   const train = split.train.map((i) => valid[i]!);

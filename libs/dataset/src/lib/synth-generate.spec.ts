@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -56,5 +56,16 @@ describe('ensureSyntheticData', () => {
     const d = join(root, 'real');
     await mkdir(join(d, 'task03_train'), { recursive: true });
     await expect(ensureSyntheticData(d, { train: 1 })).rejects.toThrow(/refusing to overwrite/);
+    await expect(generateSyntheticData(d, { train: 1 })).rejects.toThrow(/refusing to overwrite/);
+  });
+
+  it('regenerates after an interrupted run (incomplete marker)', async () => {
+    const d = join(root, 'interrupted');
+    const opts = { train: 1, test: 0, width: 96, height: 64 };
+    await mkdir(join(d, 'task03_train/images'), { recursive: true });
+    await writeFile(join(d, SYNTH_MARKER), JSON.stringify({ incomplete: true }));
+    const s = await ensureSyntheticData(d, opts);
+    expect(s.generated).toBe(true);
+    expect(JSON.parse(await readFile(join(d, SYNTH_MARKER), 'utf8')).incomplete).toBeUndefined();
   });
 });

@@ -84,11 +84,15 @@ export async function renderSynthScene(scene: SynthScene, rng: Rng): Promise<Buf
   const n = info.width * info.height;
   const out = Buffer.allocUnsafe(n);
   const { contrast, brightness, noise } = scene;
+  const tone = new Float64Array(256);
+  for (let v = 0; v < 256; v++) tone[v] = (v - 128) * contrast + 128 + brightness + 0.5;
+  // Approximately normal noise, one 32-bit draw per pixel: the sum of two 16-bit uniforms is triangular on [−1, 1)
+  // (variance 1/6), scaled by √6 to unit variance, then by `noise`.
+  const k = (2.449489742783178 * noise) / 65536;
   for (let i = 0; i < n; i++) {
-    // Cheap approximate normal noise: sum of two uniforms (triangular, variance 1/6 → scaled to σ = noise).
-    const z = (rng.random() + rng.random() - 1) * 2.449;
-    const v = (data[i * ch]! - 128) * contrast + 128 + brightness + z * noise;
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
+    const r = rng.nextUint32();
+    const v = tone[data[i * ch]!]! + ((r & 0xffff) + (r >>> 16) - 65536) * k;
+    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
   return sharp(out, { raw: { width: info.width, height: info.height, channels: 1 } })
     .toColourspace('b-w')
@@ -136,14 +140,17 @@ async function generateSplit(
 
 /**
  * Renders the synthetic competition-layout set into `dir`: `task03_train/{labels.json,images/}` and
- * `task03_test/{images/,labels.json}`. Deterministic from `seed` (independent of concurrency). Existing
- * `task03_train` / `task03_test` folders inside `dir` are replaced. Writes the marker {@link SYNTH_MARKER} last.
+ * `task03_test/{images/,labels.json}`. Deterministic from `seed` (independent of concurrency). A previous synthetic
+ * set in `dir` is replaced; a folder holding other `task03_*` data (no marker) is refused. An interrupted run leaves no
+ * marker, so the next call regenerates. Writes the marker {@link SYNTH_MARKER} last.
  */
 export async function generateSyntheticData(dir: string, options: SynthOptions = {}): Promise<SynthSummary> {
   const cfg = resolveConfig(options);
+  await refuseForeignData(dir);
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
   await mkdir(dir, { recursive: true });
-  await rm(join(dir, SYNTH_MARKER), { force: true });
+  // The marker says "ours, incomplete" until the end, so an interrupted run is regenerated, never taken for user data.
+  await writeFile(join(dir, SYNTH_MARKER), JSON.stringify({ incomplete: true, ...cfg }) + '\n');
   await rm(join(dir, 'task03_train'), { recursive: true, force: true });
   await rm(join(dir, 'task03_test'), { recursive: true, force: true });
   const counts = { train: emptyCounts(), test: emptyCounts() };
@@ -151,6 +158,23 @@ export async function generateSyntheticData(dir: string, options: SynthOptions =
   await generateSplit(dir, 'test', cfg.test, cfg, cfg.testLabels, concurrency, options.onProgress, counts.test);
   await writeFile(join(dir, SYNTH_MARKER), JSON.stringify({ ...cfg, counts }, null, 2) + '\n');
   return { dir, config: cfg, generated: true, counts };
+}
+
+/** Throws when `dir` holds competition-layout data that we did not generate (never overwrite a user's data). */
+async function refuseForeignData(dir: string): Promise<void> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) return;
+  if (!st.isDirectory()) throw new VigilUserError(`${dir} is not a directory`, dir);
+  const entries = await readdir(dir);
+  if (entries.includes(SYNTH_MARKER)) return;
+  const foreign = entries.filter((e) => e === 'task03_train' || e === 'task03_test');
+  if (foreign.length > 0) {
+    throw new VigilUserError(
+      `${dir} already holds ${foreign.join(' and ')} without a synthetic-data marker (${SYNTH_MARKER}); ` +
+        'refusing to overwrite it: pass that folder as the data root, or choose an empty folder for the synthetic set',
+      dir,
+    );
+  }
 }
 
 /**
@@ -170,18 +194,6 @@ export async function ensureSyntheticData(dir: string, options: SynthOptions = {
   if (existing) {
     const { counts, ...stored } = existing;
     if (JSON.stringify(stored) === JSON.stringify(cfg)) return { dir, config: cfg, generated: false, counts };
-  } else {
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    const foreign = entries.filter((e) => e === 'task03_train' || e === 'task03_test');
-    if (foreign.length > 0) {
-      throw new VigilUserError(
-        `${dir} already holds ${foreign.join(' and ')} without a synthetic-data marker (${SYNTH_MARKER}); ` +
-          'refusing to overwrite it: pass that folder as the data root, or choose an empty folder for the synthetic set',
-        dir,
-      );
-    }
-    const st = await stat(dir).catch(() => undefined);
-    if (st && !st.isDirectory()) throw new VigilUserError(`${dir} is not a directory`, dir);
   }
   return generateSyntheticData(dir, options);
 }

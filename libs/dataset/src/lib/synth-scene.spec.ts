@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@vigil/core';
 import { buildSynthScene, SYNTH_PRIORS } from './synth-scene.js';
@@ -55,5 +56,43 @@ describe('buildSynthScene', () => {
     expect(n['phone']! / N).toBeLessThan(0.08);
     expect(n['cigar']! / N).toBeGreaterThan(0.015);
     expect(n['cigar']! / N).toBeLessThan(0.07);
+  });
+});
+
+describe('synthetic boxes are tight (pixel check)', () => {
+  /** Keeps only the shapes that define class `cls` (tagged data-c), painted white on black. */
+  const isolate = (svg: string, cls: string) =>
+    svg.replace(/<(ellipse|rect|circle|path)\b[^>]*\/>/g, (el) =>
+      el.includes(`data-c="${cls}"`) ? el.replace(/fill="[^"]*"/, 'fill="#ffffff"').replace(/stroke="[^"]*"/, 'stroke="#ffffff"') : '',
+    );
+
+  it('every class: the drawn pixels span the labelled box to within 1 px on each side', async () => {
+    const forced = { eyesClosed: 0.5, oneEyeClosed: 0, mouthVisible: 1, mouthOpen: 0.5, phone: 1, cigar: 1 };
+    let checked = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const s = buildSynthScene(new Rng(seed), 320, 240, forced);
+      for (const cls of new Set(s.objects.map((o) => o.class))) {
+        const boxes = s.objects.filter((o) => o.class === cls).map((o) => o.position);
+        const { data, info } = await sharp(Buffer.from(isolate(s.svg, cls)))
+          .flatten({ background: '#000000' })
+          .greyscale()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+        for (let y = 0; y < info.height; y++)
+          for (let x = 0; x < info.width; x++)
+            if (data[(y * info.width + x) * info.channels]! > 8) {
+              x1 = Math.min(x1, x);
+              y1 = Math.min(y1, y);
+              x2 = Math.max(x2, x + 1);
+              y2 = Math.max(y2, y + 1);
+            }
+        const u = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+        const d = [x1 - u[0]!, y1 - u[1]!, u[2]! - x2, u[3]! - y2];
+        expect(d.every((v) => v >= -1 && v <= 1), `seed ${seed} ${cls}: drawn [${x1},${y1},${x2},${y2}] label [${u.join(',')}]`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
   });
 });

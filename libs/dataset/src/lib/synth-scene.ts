@@ -121,7 +121,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
 
   // Face and its parts, drawn in the face's own frame (origin at the face centre) and rotated by `roll`.
   const face: string[] = [];
-  face.push(`<ellipse cx="0" cy="0" rx="${f1(fw / 2)}" ry="${f1(fh / 2)}" fill="url(#skin)"/>`);
+  face.push(`<ellipse data-c="face" cx="0" cy="0" rx="${f1(fw / 2)}" ry="${f1(fh / 2)}" fill="url(#skin)"/>`);
   // Hair: a dark cap clipped to the upper part of the face ellipse (stays inside the face box).
   face.push(
     `<clipPath id="fc"><ellipse cx="0" cy="0" rx="${f1(fw / 2)}" ry="${f1(fh / 2)}"/></clipPath>`,
@@ -154,7 +154,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
       // content, not the box shape) crossed by a dark lid line with lashes.
       const lid = Math.max(1.5, eyeRy * u(0.25, 0.4));
       face.push(
-        `<ellipse cx="${f1(ex)}" cy="${f1(eyeY)}" rx="${f1(eyeRx)}" ry="${f1(eyeRy)}" fill="${grey(u(90, 150))}"/>`,
+        `<ellipse data-c="eye_closed" cx="${f1(ex)}" cy="${f1(eyeY)}" rx="${f1(eyeRx)}" ry="${f1(eyeRy)}" fill="${grey(u(90, 150))}"/>`,
         `<path d="M ${f1(ex - (eyeRx - lid / 2))} ${f1(eyeY)} Q ${f1(ex)} ${f1(eyeY + eyeRy * u(0.3, 0.7))} ${f1(ex + (eyeRx - lid / 2))} ${f1(eyeY)}" ` +
           `stroke="${grey(u(0, 40))}" stroke-width="${f1(lid)}" fill="none" stroke-linecap="round"/>`,
       );
@@ -165,7 +165,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
       const irisR = eyeRy * u(0.7, 0.95);
       const irisX = ex + u(-0.35, 0.35) * (eyeRx - irisR);
       face.push(
-        `<ellipse cx="${f1(ex)}" cy="${f1(eyeY)}" rx="${f1(eyeRx)}" ry="${f1(eyeRy)}" fill="${grey(u(200, 255))}" stroke="${grey(u(20, 60))}" stroke-width="${f1(Math.max(1, eyeRy * 0.12))}"/>`,
+        `<ellipse data-c="eye_opened" cx="${f1(ex)}" cy="${f1(eyeY)}" rx="${f1(eyeRx)}" ry="${f1(eyeRy)}" fill="${grey(u(200, 255))}" stroke="${grey(u(20, 60))}" stroke-width="${f1(Math.max(1, eyeRy * 0.12))}"/>`,
         `<circle cx="${f1(irisX)}" cy="${f1(eyeY)}" r="${f1(irisR)}" fill="${grey(u(30, 90))}"/>`,
         `<circle cx="${f1(irisX)}" cy="${f1(eyeY)}" r="${f1(irisR * 0.45)}" fill="${grey(u(0, 20))}"/>`,
         `<circle cx="${f1(irisX + irisR * 0.3)}" cy="${f1(eyeY - irisR * 0.3)}" r="${f1(irisR * 0.15)}" fill="rgb(255,255,255)"/>`,
@@ -192,7 +192,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
       ry = fh * u(0.06, 0.1);
       const lip = Math.max(1.5, ry * 0.25);
       face.push(
-        `<ellipse cx="0" cy="${f1(mouthY)}" rx="${f1(mouthRx)}" ry="${f1(ry)}" fill="${grey(u(0, 30))}" stroke="${grey(u(80, 140))}" stroke-width="${f1(lip)}"/>`,
+        `<ellipse data-c="mouth_opened" cx="0" cy="${f1(mouthY)}" rx="${f1(mouthRx)}" ry="${f1(ry)}" fill="${grey(u(0, 30))}" stroke="${grey(u(80, 140))}" stroke-width="${f1(lip)}"/>`,
         `<rect x="${f1(-mouthRx * 0.5)}" y="${f1(mouthY - ry * 0.85)}" width="${f1(mouthRx)}" height="${f1(ry * 0.3)}" fill="${grey(u(200, 250))}"/>`,
       );
       const [hx, hy] = rotatedEllipseHalf(mouthRx + lip / 2, ry + lip / 2, theta);
@@ -201,7 +201,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
     } else {
       ry = fh * u(0.028, 0.042);
       face.push(
-        `<ellipse cx="0" cy="${f1(mouthY)}" rx="${f1(mouthRx)}" ry="${f1(ry)}" fill="${grey(u(70, 120))}"/>`,
+        `<ellipse data-c="mouth_closed" cx="0" cy="${f1(mouthY)}" rx="${f1(mouthRx)}" ry="${f1(ry)}" fill="${grey(u(70, 120))}"/>`,
         `<path d="M ${f1(-mouthRx * 0.95)} ${f1(mouthY)} L ${f1(mouthRx * 0.95)} ${f1(mouthY)}" stroke="${grey(u(10, 50))}" stroke-width="${f1(Math.max(1.5, ry * 0.35))}"/>`,
       );
       const [hx, hy] = rotatedEllipseHalf(mouthRx, ry, theta);
@@ -232,7 +232,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
     const deg = (dir * 180) / Math.PI;
     parts.push(
       `<g transform="translate(${f1(cx)} ${f1(cy)}) rotate(${f1(deg)})">` +
-        `<rect x="${f1(-len / 2)}" y="${f1(-thick / 2)}" width="${f1(len)}" height="${f1(thick)}" fill="${grey(u(190, 245))}"/>` +
+        `<rect data-c="cigar" x="${f1(-len / 2)}" y="${f1(-thick / 2)}" width="${f1(len)}" height="${f1(thick)}" fill="${grey(u(190, 245))}"/>` +
         `<rect x="${f1(len / 2 - len * 0.12)}" y="${f1(-thick / 2)}" width="${f1(len * 0.12)}" height="${f1(thick)}" fill="${grey(u(230, 255))}"/>` +
         `<rect x="${f1(-len / 2)}" y="${f1(-thick / 2)}" width="${f1(len * 0.25)}" height="${f1(thick)}" fill="${grey(u(100, 160))}"/></g>`,
     );
@@ -251,11 +251,13 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
     parts.push(
       `<ellipse cx="${f1(cx + side * pw * 0.2)}" cy="${f1(cy + ph * 0.3)}" rx="${f1(pw * 0.7)}" ry="${f1(ph * 0.35)}" fill="url(#skin)"/>`,
       `<g transform="translate(${f1(cx)} ${f1(cy)}) rotate(${f1(deg)})">` +
-        `<rect x="${f1(-pw / 2)}" y="${f1(-ph / 2)}" width="${f1(pw)}" height="${f1(ph)}" rx="${f1(pw * 0.15)}" fill="${grey(u(0, 40))}"/>` +
+        `<rect data-c="phone" x="${f1(-pw / 2)}" y="${f1(-ph / 2)}" width="${f1(pw)}" height="${f1(ph)}" rx="${f1(pw * 0.15)}" fill="${grey(u(0, 40))}"/>` +
         `<rect x="${f1(-pw * 0.4)}" y="${f1(-ph * 0.42)}" width="${f1(pw * 0.8)}" height="${f1(ph * 0.84)}" rx="${f1(pw * 0.08)}" fill="${grey(u(40, 140))}"/></g>`,
     );
-    const [hx, hy] = rotatedRectHalf(f1(pw), f1(ph), (f1(deg) * Math.PI) / 180);
-    addBox('phone', f1(cx), f1(cy), hx, hy);
+    // A rounded rectangle = the inner rectangle grown by a disc of the corner radius: exact rotated bounds.
+    const cr = f1(pw * 0.15);
+    const [hx, hy] = rotatedRectHalf(f1(pw) - 2 * cr, f1(ph) - 2 * cr, (f1(deg) * Math.PI) / 180);
+    addBox('phone', f1(cx), f1(cy), hx + cr, hy + cr);
   }
 
   const svg =

@@ -16,7 +16,7 @@ export function buildProgram(): Command {
         'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
     )
     .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: the two final checkpoints of the default training run')
-    .option('--data-root <dir>', 'folder holding task03_test/images (default: /DATA/Final_DATA if present, else the embedded synthetic set in data/synthetic)')
+    .option('--data-root <dir>', 'folder holding task03_test/images (default: /DATA/Final_DATA if present, else the embedded synthetic set in <repo>/data/synthetic or $VIGIL_SYNTH_DIR)')
     .option('--source <dir>', 'image folder (default: task03_test/images of the data root or the embedded synthetic set)')
     .option('--img-size <px>', 'inference size (pixels)', '1536')
     .option('--conf-thres <x>', 'object confidence threshold', '0.006')

@@ -46,5 +46,5 @@ export { readImageSize, parseImageSize } from './lib/image-size.js';
 export type { ImageSize } from './lib/image-size.js';
 export { drawDetections, saveDetectionsImage } from './lib/draw-detections.js';
 export type { DrawBox } from './lib/draw-detections.js';
-export { resolveDataRoot, COMPETITION_DATA_ROOT, DEFAULT_SYNTH_DIR } from './lib/data-root.js';
+export { resolveDataRoot, defaultSynthDir, COMPETITION_DATA_ROOT } from './lib/data-root.js';
 export type { DataRoot } from './lib/data-root.js';

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveDataRoot } from './data-root.js';
+import { defaultSynthDir, resolveDataRoot } from './data-root.js';
 
 describe('resolveDataRoot', () => {
   it('takes an explicit root as is', async () => {
@@ -18,5 +18,15 @@ describe('resolveDataRoot', () => {
     const synthDir = join(d, 'synth');
     const r = await resolveDataRoot(undefined, { competitionRoot: join(d, 'none'), synthDir, synth: { train: 1, test: 1, width: 64, height: 64 } });
     expect(r).toEqual({ root: synthDir, synthetic: true });
+    // an existing complete set is used as it is, whatever its parameters (no regeneration)
+    const again = await resolveDataRoot(undefined, { competitionRoot: join(d, 'none'), synthDir, synth: { train: 2, test: 1, width: 64, height: 64 } });
+    expect(again).toEqual({ root: synthDir, synthetic: true });
+    expect(JSON.parse(readFileSync(join(synthDir, 'vigil-synth.json'), 'utf8'))).toMatchObject({ train: 1 });
+  });
+  it('default folder: $VIGIL_SYNTH_DIR, else data/synthetic in the repository root', () => {
+    expect(defaultSynthDir({ VIGIL_SYNTH_DIR: '/x/y' })).toBe('/x/y');
+    const d = defaultSynthDir({});
+    expect(d.endsWith(join('data', 'synthetic'))).toBe(true);
+    expect(existsSync(join(d, '..', '..', 'nx.json'))).toBe(true);
   });
 });

@@ -60,6 +60,13 @@ describe('vigil-predict (end to end on fixture images)', () => {
     expect(r.skipped).toBe(2);
   });
 
+  it('rounds --img-size up to a multiple of the max stride, as check_img_size', async () => {
+    const c = capture();
+    await runPredictCommand(opts({ source: join(fx, 'images'), name: 'odd', imgSize: '100' }), c.log);
+    expect(c.err.join('\n')).toMatch(/--img-size 100 must be a multiple of max stride 64, updating to 128/);
+    expect(c.out.join('\n')).toMatch(/per 128x128 image/);
+  });
+
   it('--empty-objects list writes [] and --save-img draws the images', async () => {
     const source = imagesWithBadOnes();
     const r = await runPredictCommand(opts({ source, name: 'list', emptyObjects: 'list', saveImg: true, confThres: '0.99' }), capture().log);

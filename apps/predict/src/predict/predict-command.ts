@@ -52,10 +52,13 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
       `models: ${o.weights.join(', ')} (${loaded.names.length} classes, max stride ${loaded.maxStride}); ensemble ${o.ensemble}, TTA ${o.augment ? 'on' : 'off'}; ` +
         `img ${o.imgSize}, conf ${o.confThres}, IoU ${o.iouThres}, batch ${o.batchSize}${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${files.length} of ${total} images` : ''}`,
     );
+    // the original's check_img_size: a multiple of the grid size (the largest stride), rounded up
+    const imgSize = Math.ceil(o.imgSize / loaded.maxStride) * loaded.maxStride;
+    if (imgSize !== o.imgSize) log.err(`warning: --img-size ${o.imgSize} must be a multiple of max stride ${loaded.maxStride}, updating to ${imgSize}`);
     const entries = await scanImages(files);
     const saveDir = join(o.project, o.name);
     const run = await predictImages(entries, loaded, {
-      imgSize: o.imgSize,
+      imgSize,
       confThres: o.confThres,
       iouThres: o.iouThres,
       batchSize: o.batchSize,
@@ -68,7 +71,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
     });
     const outFile = join(saveDir, predictionsFileName(o.weights[0]!, o.shard));
     writeFileAtomic(outFile, predictionsText(run.records, o.shard ? { ...o.shard, total } : undefined));
-    log.out(speedLine(run.times, run.seen, o.imgSize, o.batchSize));
+    log.out(speedLine(run.times, run.seen, imgSize, o.batchSize));
     if (run.skipped.length) log.err(`${run.skipped.length} image(s) could not be read and have no objects (listed above)`);
     log.out(`${run.records.length} images → ${outFile}`);
     const result: PredictCommandResult = { outFile, images: run.records.length, skipped: run.skipped.length };

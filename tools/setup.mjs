@@ -2,7 +2,8 @@
 // One-step set-up for a fresh clone (used by the README's quick-start commands and by .ci/run):
 //  1. system packages: Debian's libdnnl-dev (oneDNN) for the native CPU kernels, when running as root with apt;
 //     otherwise prints the command and continues (the portable CPU path needs nothing);
-//  2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json;
+//  2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json, then the native CPU
+//     kernels (libs/cpu-accel/native, skipped with one line when oneDNN is missing);
 //  3. builds the libraries and apps (so `npx vigil-train` / `npx vigil-predict` work).
 // Flags: --no-build, --no-system. Env: VIGIL_SKIP_APT=1 skips step 1.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -62,6 +63,11 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 } else {
   log('npm dependencies up to date');
 }
+
+// 2b. Native CPU kernels (oneDNN addon of @vigil/cpu-accel), built for this machine. Its install script already ran
+// during `npm ci`; this covers oneDNN installed afterwards (step 1 on a machine that already had node_modules).
+// Never fails: without oneDNN the portable CPU path is used.
+run(process.execPath, [join(root, 'libs', 'cpu-accel', 'native', 'build.mjs'), '--if-possible']);
 
 // 3. Build libraries and apps.
 if (!args.has('--no-build')) {

@@ -2,6 +2,7 @@ import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
 import { openImage, readImageMeta } from './image-source.js';
 import { padImage } from './letterbox.js';
+import { resizeArea } from './resize-area.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
 /** An image as the loader reads it: RGB, long side = `imgSize`, with its original size. */
@@ -24,10 +25,10 @@ export interface LoadPadding {
 
 /**
  * Reads an image as 8-bit RGB (grayscale replicated, alpha dropped as cv2.imread does, EXIF orientation applied; BMP
- * through {@link decodeBmp}; a truncated JPEG/PNG decodes the part present, as the original keeps such images) and resizes it so that its long side is
- * `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking without augmentation uses an
- * area-like filter (libvips box shrink + linear reduce, standing in for cv2 INTER_AREA); enlarging, or any resize
- * while augmenting, is cv2-style bilinear (INTER_LINEAR). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
+ * through {@link decodeBmp}; a truncated JPEG/PNG decodes the part present, as the original keeps such images) and
+ * resizes it so that its long side is `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking
+ * without augmentation is cv2 INTER_AREA ({@link resizeArea}, bit-exact); enlarging, or any resize while augmenting,
+ * is cv2-style bilinear (INTER_LINEAR, {@link resizeBilinear}). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
  * the verification cache) saves a header read. `pad` adds a constant border (done by libvips, off the JS thread, when
  * no JS resize is needed) — the same pixels as `padImage` on the result.
  */
@@ -76,8 +77,7 @@ async function loadImageWith(
     const r = imgSize / Math.max(h0, w0);
     const w = Math.trunc(w0 * r);
     const h = Math.trunc(h0 * r);
-    const jsResize = r !== 1 && !(r < 1 && !augment);
-    if (r !== 1 && !jsResize) base = base.resize(w, h, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false });
+    const jsResize = r !== 1;
     const color = pad?.color ?? 114;
     const hasPad = pad !== undefined && pad.top + pad.bottom + pad.left + pad.right > 0;
     if (hasPad && !jsResize) {
@@ -86,7 +86,7 @@ async function loadImageWith(
     const { data, info } = await base.raw().toBuffer({ resolveWithObject: true });
     let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
     if (jsResize) {
-      image = resizeBilinear(image, w, h);
+      image = r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
       if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);
     }
     return { image, h0, w0 };

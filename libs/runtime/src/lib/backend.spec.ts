@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCpuAccelerator, loadNativeAddon } from '@vigil/cpu-accel';
 import { initBackend, parseBackendPreference, setCpuAccelerator } from './backend.js';
 
 describe('parseBackendPreference', () => {
@@ -15,11 +16,28 @@ describe('parseBackendPreference', () => {
 });
 
 describe('initBackend', () => {
-  afterEach(() => setCpuAccelerator(undefined));
+  afterEach(() => setCpuAccelerator(createCpuAccelerator()));
 
-  it('auto without tfjs-node falls through to the first working backend and says why', async () => {
+  it('auto without tfjs-node picks the accelerated CPU path, says which kernels, and can train', async () => {
     const lines: string[] = [];
     const choice = await initBackend({ prefer: 'auto', log: (l) => lines.push(l), env: {} });
+    expect(choice.kind).toBe('accel');
+    expect(choice.tfBackend).toBe('wasm');
+    expect(lines).toHaveLength(1);
+    const native = loadNativeAddon();
+    expect(lines[0]).toMatch(native.addon ? /^\[vigil\] backend: accel — tfjs wasm backend \+ native oneDNN kernels/ : /^\[vigil\] backend: accel — tfjs wasm backend \+ portable wasm-SIMD training kernels/);
+    // a filter gradient (no such kernel in the stock wasm backend) computes, without leaking
+    const before = tf.memory().numTensors;
+    const g = tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')))(tf.ones([2, 2, 1, 1])).dataSync());
+    expect(Array.from(g)).toEqual([4, 4, 4, 4]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('auto without tfjs-node or an accelerator falls through to the first working backend and says why', async () => {
+    const lines: string[] = [];
+    setCpuAccelerator(undefined);
+    const choice = await initBackend({ prefer: 'auto', log: (l) => lines.push(l), env: {} });
+    expect(choice.kind).toBe('wasm');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[vigil\] backend: /);
     expect(tf.getBackend()).toBe(choice.tfBackend);
@@ -30,6 +48,7 @@ describe('initBackend', () => {
 
   it('an explicitly requested but missing backend is a clear error', async () => {
     await expect(initBackend({ prefer: 'tensorflow', log: false })).rejects.toThrow(/backend "tensorflow" is not available: @tensorflow\/tfjs-node is not installed/);
+    setCpuAccelerator(undefined);
     await expect(initBackend({ prefer: 'accel', log: false })).rejects.toThrow(/accelerated CPU kernels are not available/);
   });
 
@@ -37,6 +56,7 @@ describe('initBackend', () => {
     const choice = await initBackend({ log: false, env: { VIGIL_BACKEND: 'cpu' } });
     expect(choice.kind).toBe('cpu');
     expect(choice.reason).toMatch(/requested by VIGIL_BACKEND/);
+    expect(choice.reason).toMatch(/ResizeNearestNeighborGrad fixed/);
     const s = tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0]);
     expect(s).toBe(5);
   });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createCpuAccelerator, patchCpuBackend } from '@vigil/cpu-accel';
 import { VigilUserError } from '@vigil/core';
 
 /** Backend choices, fastest first. `auto` tries them in this order. */
@@ -29,17 +30,18 @@ export interface InitBackendOptions {
 }
 
 /**
- * An accelerated-CPU provider: prepares the wasm backend and registers faster kernels. Installed by the
- * CPU-acceleration library through {@link setCpuAccelerator}; without one, `accel` is unavailable.
+ * An accelerated-CPU provider: prepares the wasm backend and registers faster kernels. The default is
+ * @vigil/cpu-accel's (wasm + native oneDNN kernels when its addon is built, else portable kernels); replace it with
+ * {@link setCpuAccelerator} (`undefined` makes `accel` unavailable).
  */
 export interface CpuAccelerator {
   /** Makes `tfBackend` active with the accelerated kernels; returns a short description of the active path. */
   activate(): Promise<{ tfBackend: string; description: string }>;
 }
 
-let accelerator: CpuAccelerator | undefined;
+let accelerator: CpuAccelerator | undefined = createCpuAccelerator();
 
-/** Installs the accelerated-CPU provider used for the `accel` choice. */
+/** Installs the accelerated-CPU provider used for the `accel` choice (`undefined`: none). */
 export function setCpuAccelerator(a: CpuAccelerator | undefined): void {
   accelerator = a;
 }
@@ -85,7 +87,9 @@ const attempts: Record<BackendKind, Attempt> = {
   cpu: async () => {
     await import('@tensorflow/tfjs-backend-cpu');
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
-    return { tfBackend: 'cpu', detail: 'stock tfjs cpu backend (slowest)' };
+    // tfjs-backend-cpu 4.22.0's ResizeNearestNeighborGrad is wrong for batch > 1; also registers the gradients.
+    await patchCpuBackend();
+    return { tfBackend: 'cpu', detail: 'stock tfjs cpu backend (slowest; ResizeNearestNeighborGrad fixed)' };
   },
 };
 

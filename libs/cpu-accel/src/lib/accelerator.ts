@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { registerFusedKernels } from './native-fused-kernels.js';
+import { registerGradients } from './gradients.js';
+import { restoreKernels } from './kernel-registry.js';
+import { loadNativeAddon } from './native-addon.js';
+import { registerNativeKernels } from './native-kernels.js';
+import { setBnSiluChannelMultiple } from './custom-kernels.js';
+import { registerPortableKernels } from './portable-kernels.js';
+import { hasSimdModule, registerSimdKernels } from './simd-kernels.js';
+
+/** Which kernels back the accelerated CPU path. */
+export type CpuAccelPath = 'native' | 'portable';
+
+export interface CpuAccelStatus {
+  path: CpuAccelPath;
+  /** tfjs backend name the kernels are registered on. */
+  tfBackend: 'wasm';
+  /** One line for logs: what runs and, on the portable path, why native is not used and how to enable it. */
+  description: string;
+}
+
+export interface CpuAccelOptions {
+  /**
+   * `auto` (default): native kernels when the addon loads, else portable; `portable`: never load the native addon
+   * (C→wasm SIMD kernels over the composite ones); `composite`: only the pure-TS composite gradients (tests).
+   */
+  kernels?: 'auto' | 'portable' | 'composite';
+  /** Environment to read `VIGIL_CPU_ACCEL_NATIVE` from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Activates the accelerated CPU path: makes the tfjs `wasm` backend active and registers the replacement kernels
+ * (portable composite gradients always; the native oneDNN kernels on top when the addon loads). Calling it again
+ * re-registers (so tests can switch between paths).
+ */
+export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<CpuAccelStatus> {
+  await registerGradients();
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('the tfjs wasm backend did not initialise');
+  await tf.ready();
+  restoreKernels('wasm');
+  registerPortableKernels();
+  const kernels = options.kernels ?? 'auto';
+  const native = kernels === 'auto' ? loadNativeAddon(options.env) : { addon: null, detail: 'native kernels not requested' };
+  if (native.addon) {
+    registerNativeKernels(native.addon);
+    registerFusedKernels(native.addon);
+    return { path: 'native', tfBackend: 'wasm', description: `tfjs wasm backend + native oneDNN kernels (${native.detail})` };
+  }
+  if (kernels !== 'composite' && hasSimdModule()) {
+    registerSimdKernels();
+    setBnSiluChannelMultiple(4);
+    return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable wasm-SIMD training kernels (${native.detail})` };
+  }
+  return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable composite training kernels (${native.detail})` };
+}
+
+/** Structurally the `CpuAccelerator` interface of @vigil/runtime (which installs it with `setCpuAccelerator`). */
+export interface CpuAccelerator {
+  activate(): Promise<{ tfBackend: string; description: string }>;
+}
+
+/** The accelerated-CPU provider for @vigil/runtime's `accel` backend choice. */
+export function createCpuAccelerator(options: CpuAccelOptions = {}): CpuAccelerator {
+  return { activate: () => activateCpuAccel(options) };
+}

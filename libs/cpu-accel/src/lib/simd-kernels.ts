@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type {
+  ConcatAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
+  SplitVAttrs, TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { BN_SILU, BN_SILU_GRAD, registerBnSiluGradient } from './custom-kernels.js';
+import { replaceKernel } from './kernel-registry.js';
+import { allFloat32 } from './wasm-heap.js';
+
+/**
+ * Portable kernels compiled from C to wasm SIMD (libs/cpu-accel/wasm/kernels.c, the committed kernels.wasm), run on
+ * tfjs-backend-wasm's own memory (in place, single-threaded): im2col+GEMM convolution gradients, fused BN+SiLU forward
+ * and backward, MaxPoolGrad, last-axis Concat / SplitV, ResizeNearestNeighborGrad. Used when the native addon is not.
+ */
+interface SimdExports {
+  __stack_pointer: { value: number };
+  conv_scratch_floats(dims: number): number;
+  conv_bwd_data(dims: number, dy: number, w: number, dx: number, scratch: number): void;
+  conv_bwd_weights(dims: number, x: number, dy: number, dw: number, scratch: number): void;
+  bn_silu_fwd(x: number, g: number, b: number, eps: number, out: number, mean: number, v: number, M: number, C: number, fs: number, ds: number): void;
+  bn_silu_bwd(x: number, g: number, b: number, mean: number, v: number, eps: number, dy: number, dx: number, dg: number, db: number, M: number, C: number, fs: number, ds: number): void;
+  maxpool_grad(x: number, dy: number, dx: number, dims: number, best: number, at: number): void;
+  concat_last(ptrs: number, cs: number, n: number, out: number, M: number): void;
+  split_last(x: number, ptrs: number, cs: number, n: number, M: number): void;
+  resize_nearest_grad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+}
+interface EmscriptenHeap {
+  asm: { memory: { buffer: ArrayBuffer } };
+  _malloc(n: number): number;
+  _free(p: number): void;
+}
+
+// The WebAssembly global of Node (not in the ES lib typings this workspace compiles against).
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const BACKEND = 'wasm';
+const STACK_BYTES = 64 * 1024;
+const MAX_PARTS = 64;
+
+/** The C→wasm SIMD module file (same relative place from src/lib and dist/lib). */
+export function simdModulePath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'wasm', 'kernels.wasm');
+}
+
+let instance: { backend: BackendWasm; E: SimdExports; argBlock: number } | undefined;
+
+function load(backend: BackendWasm): { E: SimdExports; W: EmscriptenHeap; argBlock: number } {
+  const W = backend.wasm as unknown as EmscriptenHeap;
+  if (instance?.backend !== backend) {
+    const mod = new WA.Module(readFileSync(simdModulePath()));
+    const E = new WA.Instance(mod, { env: { memory: W.asm.memory } }).exports as unknown as SimdExports;
+    // Its shadow stack lives in a block of the tfjs heap (never freed: one per backend instance).
+    const stack = W._malloc(STACK_BYTES);
+    E.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
+    instance = { backend, E, argBlock: W._malloc(4 * (2 * MAX_PARTS + 16)) };
+  }
+  return { E: instance.E, W, argBlock: instance.argBlock };
+}
+
+const ptr = (be: BackendWasm, t: TensorInfo): number => be.dataIdMap.get(t.dataId)!.memoryOffset;
+
+function i32(W: EmscriptenHeap, at: number, values: ArrayLike<number>): number {
+  new Int32Array(W.asm.memory.buffer, at, values.length).set(values);
+  return at;
+}
+
+/** Runs `f` with a 16-byte-aligned scratch block of `bytes` on the tfjs heap, freed afterwards. */
+function withScratch<T>(W: EmscriptenHeap, bytes: number, f: (p: number) => T): T {
+  const raw = W._malloc(bytes + 16);
+  try {
+    return f((raw + 15) & ~15);
+  } finally {
+    W._free(raw);
+  }
+}
+
+function convDims15(ci: tf.backend_util.Conv2DInfo): number[] {
+  return [ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, ci.outChannels,
+    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left, ci.dilationHeight, ci.dilationWidth];
+}
+
+/** True when the SIMD module file is present (it is committed; a trimmed install may lack it). */
+export function hasSimdModule(): boolean {
+  try {
+    readFileSync(simdModulePath());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Registers the C→wasm SIMD kernels on the wasm backend (after the composite ones, which remain the fallbacks). */
+export function registerSimdKernels(): void {
+  const bu = tf.backend_util;
+  const util = tf.util;
+  const current = (name: string): KernelFunc => {
+    const k = tf.getKernel(name, BACKEND)?.kernelFunc;
+    return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on wasm`); });
+  };
+
+  const bdPrev = current('Conv2DBackpropInput');
+  replaceKernel('Conv2DBackpropInput', BACKEND, (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (a.dataFormat === 'NCHW' || !allFloat32([dy, filter])) return bdPrev(args);
+    const be = args.backend as BackendWasm;
+    const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const out = be.makeOutput(ci.inShape, 'float32');
+    const { E, W, argBlock } = load(be);
+    const dims = i32(W, argBlock, convDims15(ci));
+    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_data(i32(W, argBlock, convDims15(ci)), ptr(be, dy), ptr(be, filter), ptr(be, out), s));
+    return out;
+  });
+
+  const bfPrev = current('Conv2DBackpropFilter');
+  replaceKernel('Conv2DBackpropFilter', BACKEND, (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (a.dataFormat === 'NCHW' || !allFloat32([x, dy])) return bfPrev(args);
+    const be = args.backend as BackendWasm;
+    const ci = bu.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const out = be.makeOutput(ci.filterShape, 'float32');
+    const { E, W, argBlock } = load(be);
+    const dims = i32(W, argBlock, convDims15(ci));
+    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_weights(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, dy), ptr(be, out), s));
+    return out;
+  });
+
+  registerBnSiluGradient();
+  replaceKernel(BN_SILU, BACKEND, ({ inputs, backend, attrs }) => {
+    const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
+    const C = gamma!.shape[0]!;
+    if (C % 4 !== 0) throw new Error(`@vigil/cpu-accel: the portable ${BN_SILU} kernel needs channels % 4 == 0 (got ${C})`);
+    const be = backend as BackendWasm;
+    const y = be.makeOutput(x!.shape, 'float32'), mean = be.makeOutput([C], 'float32'), variance = be.makeOutput([C], 'float32');
+    const { E, W } = load(be);
+    withScratch(W, 4 * 4 * C + 8 * 2 * C, (s) =>
+      E.bn_silu_fwd(ptr(be, x!), ptr(be, gamma!), ptr(be, beta!), Number(attrs!['eps']), ptr(be, y), ptr(be, mean), ptr(be, variance), util.sizeFromShape(x!.shape) / C, C, s + 16 * C, s));
+    return [y, mean, variance];
+  });
+  replaceKernel(BN_SILU_GRAD, BACKEND, ({ inputs, backend, attrs }) => {
+    const { x, gamma, beta, mean, variance, dy } = inputs as Record<string, TensorInfo>;
+    const C = gamma!.shape[0]!;
+    const be = backend as BackendWasm;
+    const dx = be.makeOutput(x!.shape, 'float32'), dgamma = be.makeOutput([C], 'float32'), dbeta = be.makeOutput([C], 'float32');
+    const { E, W } = load(be);
+    withScratch(W, 5 * 4 * C + 8 * 2 * C, (s) =>
+      E.bn_silu_bwd(ptr(be, x!), ptr(be, gamma!), ptr(be, beta!), ptr(be, mean!), ptr(be, variance!), Number(attrs!['eps']), ptr(be, dy!),
+        ptr(be, dx), ptr(be, dgamma), ptr(be, dbeta), util.sizeFromShape(x!.shape) / C, C, s + 16 * C, s));
+    return [dx, dgamma, dbeta];
+  });
+
+  const poolGradPrev = current('MaxPoolGrad');
+  replaceKernel('MaxPoolGrad', BACKEND, (args) => {
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = args.attrs as unknown as MaxPoolGradAttrs;
+    if (!allFloat32([dy, input])) return poolGradPrev(args);
+    const be = args.backend as BackendWasm;
+    const pi = bu.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const out = be.makeOutput(input.shape, 'float32');
+    const { E, W, argBlock } = load(be);
+    const C = pi.inChannels;
+    withScratch(W, 8 * C, (s) => E.maxpool_grad(ptr(be, input), ptr(be, dy), ptr(be, out), i32(W, argBlock, [
+      pi.batchSize, pi.inHeight, pi.inWidth, C, pi.outHeight, pi.outWidth, pi.filterHeight, pi.filterWidth, pi.strideHeight, pi.strideWidth, pi.padInfo.top, pi.padInfo.left,
+    ]), s, s + 4 * C));
+    return out;
+  });
+
+  const concatPrev = current('Concat');
+  replaceKernel('Concat', BACKEND, (args) => {
+    const ts = (Array.isArray(args.inputs) ? args.inputs : Object.values(args.inputs)) as TensorInfo[];
+    const a = args.attrs as unknown as ConcatAttrs;
+    const rank = ts[0]!.shape.length;
+    if (ts.length < 2 || ts.length > MAX_PARTS || rank === 0 || !allFloat32(ts)) return concatPrev(args);
+    const axis = util.parseAxisParam(a.axis, ts[0]!.shape)[0]!;
+    if (axis !== rank - 1 || ts.some((t) => t.shape.length !== rank)) return concatPrev(args);
+    const outShape = bu.computeOutShape(ts.map((t) => t.shape), axis);
+    const be = args.backend as BackendWasm;
+    const out = be.makeOutput(outShape, 'float32');
+    const { E, W, argBlock } = load(be);
+    i32(W, argBlock, [...ts.map((t) => ptr(be, t)), ...ts.map((t) => t.shape[axis]!)]);
+    E.concat_last(argBlock, argBlock + 4 * ts.length, ts.length, ptr(be, out), util.sizeFromShape(outShape.slice(0, -1)));
+    return out;
+  });
+
+  const splitPrev = current('SplitV');
+  replaceKernel('SplitV', BACKEND, (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const a = args.attrs as unknown as SplitVAttrs;
+    const rank = x.shape.length;
+    if (rank === 0 || x.dtype !== 'float32') return splitPrev(args);
+    const axis = util.parseAxisParam(a.axis, x.shape)[0]!;
+    const sizes = bu.prepareSplitSize(x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
+    if (axis !== rank - 1 || sizes.length > MAX_PARTS) return splitPrev(args);
+    const be = args.backend as BackendWasm;
+    const outs = sizes.map((c) => be.makeOutput([...x.shape.slice(0, -1), c], 'float32'));
+    const { E, W, argBlock } = load(be);
+    i32(W, argBlock, [...outs.map((o) => ptr(be, o)), ...sizes]);
+    E.split_last(ptr(be, x), argBlock, argBlock + 4 * outs.length, outs.length, util.sizeFromShape(x.shape.slice(0, -1)));
+    return outs;
+  });
+
+  const resizeGradPrev = current('ResizeNearestNeighborGrad');
+  replaceKernel('ResizeNearestNeighborGrad', BACKEND, (args) => {
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as unknown as ResizeNearestNeighborAttrs;
+    if (a.alignCorners || a.halfPixelCenters || !allFloat32([images, dy]) || images.shape.length !== 4) return resizeGradPrev(args);
+    const [N, H, Wd, C] = images.shape as [number, number, number, number];
+    const be = args.backend as BackendWasm;
+    const out = be.makeOutput(images.shape, 'float32');
+    const { E } = load(be);
+    E.resize_nearest_grad(ptr(be, dy), ptr(be, out), N, H, Wd, C, dy.shape[1]!, dy.shape[2]!);
+    return out;
+  });
+}

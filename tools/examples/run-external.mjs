@@ -42,9 +42,9 @@ function fail(msg) {
 }
 
 /** Runs a command, echoing it; returns stdout. Fails with the command's output when it exits non-zero. */
-function run(cmd, args, { cwd = root, capture = false, env } = {}) {
+function run(cmd, args, { cwd = root, capture = false, env, label } = {}) {
   const where = cwd === root ? '' : ` (in ${relative(scratch ?? cwd, cwd) || '.'})`;
-  log(`$ ${cmd} ${args.join(' ')}${where}`);
+  log(label ?? `$ ${cmd} ${args.join(' ')}${where}`);
   const r = spawnSync(cmd, args, {
     cwd,
     encoding: 'utf8',
@@ -103,11 +103,15 @@ function installedCopies(dir, pkg) {
 
 /** Width and height of a JPEG/PNG/WebP/BMP from its header, with the installed sharp (the consumer's copy). */
 function imageSize(app, file) {
-  const out = run('node', ['--input-type=module', '-e', `import sharp from 'sharp'; const m = await sharp(${JSON.stringify(file)}).metadata(); console.log(JSON.stringify([m.autoOrient?.width ?? m.width, m.autoOrient?.height ?? m.height]));`], { cwd: app, capture: true });
+  const out = run('node', ['--input-type=module', '-e', `import sharp from 'sharp'; const m = await sharp(${JSON.stringify(file)}).metadata(); console.log(JSON.stringify([m.autoOrient?.width ?? m.width, m.autoOrient?.height ?? m.height]));`], { cwd: app, capture: true, label: `reading the size of ${file}` });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
 try {
+  const weights = opts.weights ? resolve(opts.weights) : undefined;
+  const image = resolve(opts.image ?? DEFAULT_IMAGE);
+  if (!existsSync(image)) fail(`image ${image} not found`);
+  if (weights && !existsSync(weights)) fail(`weights ${weights} not found`);
   const libs = libClosure(ENTRY_LIBS);
   const names = [...libs.keys()];
   log(`packages: ${names.join(', ')}`);
@@ -139,10 +143,6 @@ try {
 
   // 4. Template + sample image, then install from the tarballs and the registry.
   cpSync(template, app, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
-  const weights = opts.weights ? resolve(opts.weights) : undefined;
-  const image = resolve(opts.image ?? DEFAULT_IMAGE);
-  if (!existsSync(image)) fail(`image ${image} not found`);
-  if (weights && !existsSync(weights)) fail(`weights ${weights} not found`);
   const imageName = `image-${basename(image)}`;
   cpSync(image, join(app, imageName));
   // The compiler and Node types are dev dependencies of the consumer (same versions as the workspace's).
@@ -186,9 +186,10 @@ try {
 
   // 8. Check the output: names from the checkpoint, boxes inside the image.
   const ckNames = JSON.parse(
-    run('node', ['--input-type=module', '-e', `import { loadCheckpoint } from '@vigil/yolov5'; console.log(JSON.stringify(loadCheckpoint(${JSON.stringify(ckpt)}).names));`], {
+    run('node', ['--input-type=module', '-e', `import { initBackend } from '@vigil/runtime'; import { loadModelFile } from '@vigil/yolov5'; await initBackend({ prefer: 'cpu', log: false }); console.log(JSON.stringify(loadModelFile(${JSON.stringify(ckpt)}).model.names));`], {
       cwd: app,
       capture: true,
+      label: 'reading the class names from the checkpoint',
     }).trim(),
   );
   const [w, h] = imageSize(app, imageName);

@@ -27,4 +27,6 @@ export {
 } from './lib/checkpoint.js';
 export type { CheckpointData, StorageDtype, SkippedTensor } from './lib/checkpoint.js';
 export { loadModelFile } from './lib/weights-file.js';
+export { detectImage } from './lib/detect-image.js';
+export type { DetectImageOptions } from './lib/detect-image.js';
 export type { LoadModelFileOptions } from './lib/weights-file.js';

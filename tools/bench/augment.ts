@@ -15,8 +15,8 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Rng, type LabeledImage } from '@vigil/core';
-import { HYP_SCRATCH_P6, applyTrainAugment, greyChannel, greyToRgb, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
+import { HYP_SCRATCH_P6, Rng, type LabeledImage } from '@vigil/core';
+import { applyTrainAugment, greyChannel, greyToRgb, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
 import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '48' }, reps: { type: 'string', default: '5' } } });

@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from './program.js';
 
@@ -12,7 +16,7 @@ function cli(...args: string[]) {
   });
 }
 
-const FLAGS = ['--weights', '--source', '--img-size', '--conf-thres', '--iou-thres', '--batch-size', '--no-augment', '--ensemble', '--project', '--name', '--labels', '--shard', '--backend'];
+const FLAGS = ['--weights', '--source', '--img-size', '--conf-thres', '--iou-thres', '--batch-size', '--no-augment', '--ensemble', '--project', '--name', '--labels', '--shard', '--backend', '--data-root', '--save-img', '--empty-objects'];
 
 describe('vigil-predict', () => {
   it('documents its flags in --help', () => {
@@ -21,15 +25,31 @@ describe('vigil-predict', () => {
     for (const flag of FLAGS) expect(help).toContain(flag);
   });
 
-  it('runs and reports the backend on stderr', () => {
-    const r = cli();
+  it('predicts a folder with a .pt file, reports the backend on stderr and writes the JSON', () => {
+    const fx = fileURLToPath(new URL('./predict/fixtures/', import.meta.url));
+    const project = mkdtempSync(join(tmpdir(), 'vigil-predict-cli-'));
+    const r = cli('--weights', join(fx, 'model-a.pt'), '--source', join(fx, 'images'), '--img-size', '128', '--no-augment', '--project', project);
+    expect(r.stderr).not.toMatch(/\s+at /);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/\[vigil\] backend: cpu/);
-    expect(r.stdout).toMatch(/vigil-predict plan:/);
+    expect(r.stdout).toMatch(/^Speed: .* ms pre-process\/inference\/NMS per 128x128 image at batch-size 4$/m);
+    expect(existsSync(join(project, 'final', 'model-a_predictions.json'))).toBe(true);
+  });
+
+  it('without weights and no trained run: one line, exit code 2', () => {
+    // from an empty folder (no runs/train there): tsx by absolute URL, as it is not resolvable from that folder
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const r = spawnSync(process.execPath, ['--conditions=@vigil/source', '--import', tsx, main], {
+      encoding: 'utf8',
+      cwd: mkdtempSync(join(tmpdir(), 'vigil-predict-empty-')),
+      env: { ...process.env, VIGIL_BACKEND: 'cpu' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^vigil-predict: no trained weights at .*npm run demo/);
   });
 
   it('a bad flag value is a one-line error with exit code 2, no stack trace', () => {
-    const r = cli('--backend', 'tpu');
+    const r = cli('--backend', 'tpu', '--weights', 'x.pt');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^vigil-predict: unknown backend "tpu"/);
     expect(r.stderr).not.toMatch(/\s+at /);

@@ -1,8 +1,13 @@
 import { Command, Option } from 'commander';
+import { yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
+import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
+import { mergeCommand } from './commands/merge.js';
+import { parsePredictOptions } from './predict/options.js';
+import { runPredictCommand } from './predict/predict-command.js';
 
 /** vigil-predict: the original's predict.py — images → models (+TTA) → ensemble → competition JSON. */
 export function buildProgram(): Command {
@@ -13,6 +18,7 @@ export function buildProgram(): Command {
         'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
     )
     .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: the two final checkpoints of the default training run')
+    .option('--data-root <dir>', 'folder holding task03_test/images (default: /DATA/Final_DATA if present, else the embedded synthetic set in <repo>/data/synthetic or $VIGIL_SYNTH_DIR)')
     .option('--source <dir>', 'image folder (default: task03_test/images of the data root or the embedded synthetic set)')
     .option('--img-size <px>', 'inference size (pixels)', '1536')
     .option('--conf-thres <x>', 'object confidence threshold', '0.006')
@@ -25,18 +31,22 @@ export function buildProgram(): Command {
     .option('--save-img', 'also save images with boxes drawn')
     .option('--labels <labels.json>', 'score the predictions against these labels right away')
     .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
+    .addOption(new Option('--empty-objects <form>', 'how an image without detections is written: dict = {} (the seed), list = []').choices(['dict', 'list']).default('dict'))
+    .option('--no-progress', 'no progress bar')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
     .action(async (opts: Record<string, unknown>) => {
-      await initBackend({ prefer: opts['backend'] as string | undefined });
-      const weights = (opts['weights'] as string[] | undefined) ?? ['runs/train/final/weights/last', 'runs/train/final2/weights/last'];
-      console.log('vigil-predict plan:');
-      console.log(`  models: ${weights.join(', ')} (ensemble: ${String(opts['ensemble'])}, TTA: ${opts['augment'] === false ? 'off' : 'on'})`);
-      console.log(`  images: ${String(opts['source'] ?? '(embedded synthetic test set)')} at ${String(opts['imgSize'])} px, conf ${String(opts['confThres'])}, IoU ${String(opts['iouThres'])}`);
-      console.log(`  output: ${String(opts['project'])}/${String(opts['name'])}/<weights>_predictions.json`);
-      console.log('Prediction is not implemented yet in this build (see the issue queue); nothing was written.');
+      const options = parsePredictOptions(opts);
+      const backend = await initBackend({ prefer: opts['backend'] as string | undefined });
+      if (backend.kind === 'accel') {
+        // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
+        const k = yoloConvKernels();
+        registerConvBnSiluKernel(k.backend, k.eval);
+      }
+      await runPredictCommand(options);
     });
   program.addCommand(scoreCommand());
   program.addCommand(infoCommand());
   program.addCommand(importCommand());
+  program.addCommand(mergeCommand());
   return program;
 }

@@ -3,8 +3,8 @@ export type { ModelSpecConfig, SpecRow, ModuleKind, LayerSpec, ResolvedSpec, Res
 export { specsDir, shippedSpecNames, resolveSpecPath } from './lib/spec-files.js';
 export { YoloModel, BN_EPS, BN_MOMENTUM, decodeOutputs, spaceToDepthFocus, conv2dSym, silu, layerOf } from './lib/model.js';
 export type { NamedVariable, VariableGroups, WeightTensor, CreateModelOptions, EvalOutput, TrainForwardOptions } from './lib/model.js';
-export { registerConvBnSiluKernel, getConvBnSiluKernel } from './lib/conv-kernel.js';
-export type { ConvBnSiluArgs, ConvBnSiluKernel } from './lib/conv-kernel.js';
+export { registerConvBnSiluKernel, getConvBnSiluKernel, registerConvBnSiluTrainKernel, getConvBnSiluTrainKernel } from './lib/conv-kernel.js';
+export type { ConvBnSiluArgs, ConvBnSiluKernel, ConvBnSiluTrainArgs, ConvBnSiluTrainResult, ConvBnSiluTrainKernel } from './lib/conv-kernel.js';
 export { tinyP6Spec, tinyP5Spec } from './lib/testing.js';
 export { summarizeModel, formatSummary, pyRepr } from './lib/summary.js';
 export type { ModelSummary, LayerSummary } from './lib/summary.js';
@@ -27,4 +27,6 @@ export {
 } from './lib/checkpoint.js';
 export type { CheckpointData, StorageDtype, SkippedTensor } from './lib/checkpoint.js';
 export { loadModelFile } from './lib/weights-file.js';
+export { detectImage } from './lib/detect-image.js';
+export type { DetectImageOptions } from './lib/detect-image.js';
 export type { LoadModelFileOptions } from './lib/weights-file.js';

@@ -1,9 +1,14 @@
 import { CLASS_NAMES } from '@vigil/core';
 
-/** Objects per class (index = class id) over a set of images, like the original's count_classes. */
+/** Objects per class (index = class id) over a set of images, like the original's count_classes; ids outside 0…nc−1 are not counted. */
 export function countClasses(imagesClasses: readonly ArrayLike<number>[], nc: number = CLASS_NAMES.length): number[] {
   const counts = new Array<number>(nc).fill(0);
-  for (const classes of imagesClasses) for (let k = 0; k < classes.length; k++) counts[classes[k]!]!++;
+  for (const classes of imagesClasses) {
+    for (let k = 0; k < classes.length; k++) {
+      const c = classes[k]!;
+      if (c >= 0 && c < nc) counts[c]!++;
+    }
+  }
   return counts;
 }
 

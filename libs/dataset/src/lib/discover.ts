@@ -21,18 +21,17 @@ export function imageToLabelPath(imagePath: string): string {
 }
 
 /**
- * Lists the images of a data source, sorted (the original's LoadImagesAndLabels): a directory is searched
- * recursively; a `.txt` file lists image paths (`./x` relative to the list's folder). Several sources may be given.
- * Throws a user error when a source does not exist or nothing is found.
+ * Every file a data source names, before the extension filter: a directory's files (recursive), a `.txt` list's
+ * lines (`./x` and other relative paths resolve against the list's folder). Throws a user error when a source does not
+ * exist.
  */
-export async function listImageFiles(sources: string | readonly string[]): Promise<string[]> {
+export async function listSourceFiles(sources: string | readonly string[]): Promise<string[]> {
   const files: string[] = [];
-  const exts = new Set<string>(IMAGE_FORMATS);
   for (const src of typeof sources === 'string' ? [sources] : sources) {
     const st = await stat(src).catch(() => undefined);
     if (!st) throw new VigilUserError(`${src} does not exist: give an images folder or a .txt list of images`, src);
     if (st.isDirectory()) {
-      const found = await fg('**/*.*', { cwd: src, onlyFiles: true, caseSensitiveMatch: false, followSymbolicLinks: true });
+      const found = await fg('**/*', { cwd: src, onlyFiles: true, caseSensitiveMatch: false, followSymbolicLinks: true });
       for (const f of found) files.push(resolve(src, f));
     } else {
       const parent = dirname(resolve(src));
@@ -43,7 +42,23 @@ export async function listImageFiles(sources: string | readonly string[]): Promi
       }
     }
   }
-  const images = files.filter((f) => exts.has(f.slice(f.lastIndexOf('.') + 1).toLowerCase()));
+  return files;
+}
+
+/** True when the file name has one of the accepted image extensions ({@link IMAGE_FORMATS}, any case). */
+export function hasImageExtension(file: string): boolean {
+  return EXTS.has(file.slice(file.lastIndexOf('.') + 1).toLowerCase());
+}
+
+const EXTS = new Set<string>(IMAGE_FORMATS);
+
+/**
+ * Lists the images of a data source, sorted (the original's LoadImagesAndLabels): a directory is searched
+ * recursively; a `.txt` file lists image paths (`./x` relative to the list's folder). Several sources may be given.
+ * Throws a user error when a source does not exist or nothing is found.
+ */
+export async function listImageFiles(sources: string | readonly string[]): Promise<string[]> {
+  const images = (await listSourceFiles(sources)).filter(hasImageExtension);
   images.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (images.length === 0) {
     throw new VigilUserError(`no images found in ${String(sources)} (formats: ${IMAGE_FORMATS.join(' ')})`);

@@ -1,7 +1,8 @@
-import sharp from 'sharp';
 import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
+import { openImage, readImageMeta } from './image-source.js';
 import { padImage } from './letterbox.js';
+import { resizeArea } from './resize-area.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
 /** An image as the loader reads it: RGB, long side = `imgSize`, with its original size. */
@@ -23,10 +24,11 @@ export interface LoadPadding {
 }
 
 /**
- * Reads an image as 8-bit RGB (grayscale replicated, EXIF orientation applied) and resizes it so that its long side is
- * `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking without augmentation uses an
- * area-like filter (libvips box shrink + linear reduce, standing in for cv2 INTER_AREA); enlarging, or any resize
- * while augmenting, is cv2-style bilinear (INTER_LINEAR). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
+ * Reads an image as 8-bit RGB (grayscale replicated, alpha dropped as cv2.imread does, EXIF orientation applied; BMP
+ * through {@link decodeBmp}; a truncated JPEG/PNG decodes the part present, as the original keeps such images) and
+ * resizes it so that its long side is `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking
+ * without augmentation is cv2 INTER_AREA ({@link resizeArea}, bit-exact); enlarging, or any resize while augmenting,
+ * is cv2-style bilinear (INTER_LINEAR, {@link resizeBilinear}). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
  * the verification cache) saves a header read. `pad` adds a constant border (done by libvips, off the JS thread, when
  * no JS resize is needed) — the same pixels as `padImage` on the result.
  */
@@ -38,21 +40,44 @@ export async function loadImage(
   pad?: LoadPadding,
 ): Promise<LoadedImage> {
   try {
-    let base = sharp(file, { failOn: 'error' }).autoOrient().removeAlpha().toColourspace('srgb');
+    return await loadImageWith(file, imgSize, augment, knownSize, pad, 'error', false);
+  } catch (e) {
+    // Second chance (rare, so the usual path pays no extra read): a BMP under another extension, or a damaged file
+    // (libvips' message is not always specific once a resize/extend follows, so any failure is retried): the part
+    // that decodes is used, as cv2.imread does. `checkDataset` reports such files beforehand.
+    try {
+      return await loadImageWith(file, imgSize, augment, knownSize, pad, 'none', true);
+    } catch {
+      /* report the first error */
+    }
+    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
+  }
+}
+
+async function loadImageWith(
+  file: string,
+  imgSize: number,
+  augment: boolean,
+  knownSize: readonly [number, number] | undefined,
+  pad: LoadPadding | undefined,
+  failOn: 'error' | 'none',
+  sniff: boolean,
+): Promise<LoadedImage> {
+  {
+    let base = (await openImage(file, failOn, sniff)).autoOrient().removeAlpha().toColourspace('srgb');
     let w0: number;
     let h0: number;
     if (knownSize) [w0, h0] = knownSize;
     else {
-      const meta = await sharp(file).metadata();
-      const swap = (meta.orientation ?? 1) >= 5;
-      w0 = swap ? meta.height! : meta.width!;
-      h0 = swap ? meta.width! : meta.height!;
+      const meta = await readImageMeta(file);
+      const swap = meta.orientation >= 5;
+      w0 = swap ? meta.height : meta.width;
+      h0 = swap ? meta.width : meta.height;
     }
     const r = imgSize / Math.max(h0, w0);
     const w = Math.trunc(w0 * r);
     const h = Math.trunc(h0 * r);
-    const jsResize = r !== 1 && !(r < 1 && !augment);
-    if (r !== 1 && !jsResize) base = base.resize(w, h, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false });
+    const jsResize = r !== 1;
     const color = pad?.color ?? 114;
     const hasPad = pad !== undefined && pad.top + pad.bottom + pad.left + pad.right > 0;
     if (hasPad && !jsResize) {
@@ -61,11 +86,9 @@ export async function loadImage(
     const { data, info } = await base.raw().toBuffer({ resolveWithObject: true });
     let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
     if (jsResize) {
-      image = resizeBilinear(image, w, h);
+      image = r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
       if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);
     }
     return { image, h0, w0 };
-  } catch (e) {
-    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
   }
 }

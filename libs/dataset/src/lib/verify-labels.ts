@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
-import sharp from 'sharp';
 import { imageToLabelPath, IMAGE_FORMATS } from './discover.js';
+import { readImageMeta } from './image-source.js';
+import { parseLabelText } from './label-file.js';
 import type { ProgressCallback } from './progress.js';
 
 /** Counts of a verification pass (the original's nf, nm, ne, nc). */
@@ -12,8 +13,10 @@ export interface VerifyStats {
   missing: number;
   empty: number;
   corrupted: number;
-  /** Duplicate label rows removed (the original rejects the whole image instead). */
+  /** Duplicate label rows removed (as the original). */
   duplicates: number;
+  /** Zero-width or zero-height boxes removed. */
+  zeroSize: number;
   /** First messages about corrupted images/labels. */
   messages: string[];
 }
@@ -31,76 +34,48 @@ export interface VerifiedLabels {
   fromCache: boolean;
 }
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
 
-async function verifyOne(imageFile: string, labelFile: string): Promise<{ labels?: number[]; shape?: [number, number]; state: 'found' | 'missing' | 'empty' | 'corrupted'; message?: string; duplicates: number }> {
+async function verifyOne(
+  imageFile: string,
+  labelFile: string,
+  nc: number | undefined,
+): Promise<{ labels?: number[]; shape?: [number, number]; state: 'found' | 'missing' | 'empty' | 'corrupted'; message?: string; duplicates: number; zeroSize: number }> {
   let shape: [number, number];
   try {
-    const m = await sharp(imageFile).metadata();
-    if (!m.width || !m.height) throw new Error('no size in the header');
-    shape = (m.orientation ?? 1) >= 5 ? [m.height, m.width] : [m.width, m.height];
+    const m = await readImageMeta(imageFile);
+    shape = m.orientation >= 5 ? [m.height, m.width] : [m.width, m.height];
     if (shape[0] < 10 || shape[1] < 10) throw new Error(`image size ${shape[0]}×${shape[1]} < 10 pixels`);
-    if (!FORMATS.has(String(m.format))) throw new Error(`invalid image format ${m.format}`);
+    if (!FORMATS.has(m.format)) throw new Error(`invalid image format ${m.format}`);
   } catch (e) {
-    return { state: 'corrupted', message: `${imageFile}: ${(e as Error).message}`, duplicates: 0 };
+    return { state: 'corrupted', message: `${imageFile}: ${(e as Error).message}`, duplicates: 0, zeroSize: 0 };
   }
   let text: string;
   try {
     text = await readFile(labelFile, 'utf8');
   } catch {
-    return { state: 'missing', labels: [], shape, duplicates: 0 };
+    return { state: 'missing', labels: [], shape, duplicates: 0, zeroSize: 0 };
   }
-  const rows: number[][] = [];
-  for (const line of text.trim().split(/\r?\n/)) {
-    if (!line.trim()) continue;
-    const v = line.trim().split(/\s+/).map(Number);
-    if (v.length > 8) {
-      // A polygon (cls, x1 y1 x2 y2 …): its bounding box, as the original's segments2boxes.
-      const xs = v.slice(1).filter((_, i) => i % 2 === 0);
-      const ys = v.slice(1).filter((_, i) => i % 2 === 1);
-      const x1 = Math.min(...xs), x2 = Math.max(...xs), y1 = Math.min(...ys), y2 = Math.max(...ys);
-      rows.push([v[0]!, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1]);
-    } else rows.push(v);
-  }
-  if (rows.length === 0) return { state: 'empty', labels: [], shape, duplicates: 0 };
-  const problem = rows.some((r) => r.length !== 5)
-    ? 'labels require 5 columns each'
-    : rows.some((r) => r.some((x) => !Number.isFinite(x)))
-      ? 'non-numeric label values'
-      : rows.some((r) => r.some((x) => x < 0))
-        ? 'negative labels'
-        : rows.some((r) => r.slice(1).some((x) => x > 1))
-          ? 'non-normalized or out of bounds coordinate labels'
-          : undefined;
-  if (problem) return { state: 'corrupted', message: `${labelFile}: ${problem}`, duplicates: 0 };
-  const seen = new Set<string>();
-  const labels: number[] = [];
-  let duplicates = 0;
-  for (const r of rows) {
-    const f = Float32Array.from(r);
-    const key = f.join(' ');
-    if (seen.has(key)) {
-      duplicates++;
-      continue;
-    }
-    seen.add(key);
-    labels.push(...f);
-  }
-  return { state: 'found', labels, shape, duplicates };
+  const parsed = parseLabelText(text, nc);
+  if (parsed.problem) return { state: 'corrupted', message: `${labelFile}: ${parsed.problem.message}`, duplicates: 0, zeroSize: 0 };
+  if (parsed.rows === 0) return { state: 'empty', labels: [], shape, duplicates: 0, zeroSize: 0 };
+  return { state: 'found', labels: parsed.labels, shape, duplicates: parsed.duplicates, zeroSize: parsed.zeroSize };
 }
 
 /**
- * Verifies every image (header: size ≥ 10 px, known format) and its YOLO label file (5 columns, class ≥ 0,
- * coordinates in [0,1]); corrupted pairs are excluded and counted, duplicate rows dropped. The result is cached in
+ * Verifies every image (header: size ≥ 10 px, known format, BMP included) and its YOLO label file
+ * ({@link parseLabelText}: 5 columns, whole class ids ≥ 0 and < `nc` when given, coordinates in [0,1]); corrupted
+ * pairs are excluded and counted, duplicate rows and zero-size boxes dropped and counted. The result is cached in
  * `<labels folder>.cache.json` next to the labels folder (the original: `labels/train.cache`), keyed by the paths,
  * sizes and modification times of all image and label files; a stale or unreadable cache is rebuilt.
  */
-export async function verifyLabels(imageFiles: readonly string[], options: { concurrency?: number; onProgress?: ProgressCallback; cache?: boolean } = {}): Promise<VerifiedLabels> {
+export async function verifyLabels(imageFiles: readonly string[], options: { concurrency?: number; onProgress?: ProgressCallback; cache?: boolean; nc?: number } = {}): Promise<VerifiedLabels> {
   const labelFiles = imageFiles.map(imageToLabelPath);
   const cachePath = `${dirname(labelFiles[0] ?? 'labels/x.txt')}.cache.json`;
   const limit = pLimit(options.concurrency ?? 32);
   const hash = createHash('sha1');
+  hash.update(`nc=${options.nc ?? ''}\n`);
   const stamps = await Promise.all(
     [...imageFiles, ...labelFiles].map((f) =>
       limit(async () => {
@@ -128,12 +103,12 @@ export async function verifyLabels(imageFiles: readonly string[], options: { con
       /* no cache or unreadable: rebuild */
     }
   }
-  const stats: VerifyStats = { found: 0, missing: 0, empty: 0, corrupted: 0, duplicates: 0, messages: [] };
+  const stats: VerifyStats = { found: 0, missing: 0, empty: 0, corrupted: 0, duplicates: 0, zeroSize: 0, messages: [] };
   let done = 0;
   const results = await Promise.all(
     imageFiles.map((f, i) =>
       limit(async () => {
-        const r = await verifyOne(f, labelFiles[i]!);
+        const r = await verifyOne(f, labelFiles[i]!, options.nc);
         options.onProgress?.({ phase: 'verify', done: ++done, total: imageFiles.length });
         return r;
       }),
@@ -145,6 +120,7 @@ export async function verifyLabels(imageFiles: readonly string[], options: { con
   results.forEach((r, i) => {
     stats[r.state]++;
     stats.duplicates += r.duplicates;
+    stats.zeroSize += r.zeroSize;
     if (r.state === 'empty') stats.found++; // the original counts an empty label file as found and empty
     if (r.message && stats.messages.length < 20) stats.messages.push(r.message);
     if (r.state === 'corrupted') return;

@@ -20,6 +20,10 @@ export interface YoloDatasetOptions {
   augment?: boolean;
   /** Read/write the verification cache (default true). */
   cache?: boolean;
+  /** Number of classes: label files with a class id ≥ nc are reported and their images excluded (default: no check). */
+  nc?: number;
+  /** Image files to leave out (e.g. `checkDataset`'s `skippedFiles`: images that do not decode). */
+  exclude?: Iterable<string>;
   concurrency?: number;
   onProgress?: ProgressCallback;
 }
@@ -96,8 +100,12 @@ export class YoloDataset {
 
   /** Discovers, verifies (or reads the cache) and returns the dataset. `source`: images folder(s) or .txt list(s). */
   static async open(source: string | readonly string[], options: YoloDatasetOptions): Promise<YoloDataset> {
-    const files = await listImageFiles(source);
-    const v = await verifyLabels(files, { concurrency: options.concurrency, onProgress: options.onProgress, cache: options.cache });
+    let files = await listImageFiles(source);
+    if (options.exclude) {
+      const ex = new Set(options.exclude);
+      files = files.filter((f) => !ex.has(f));
+    }
+    const v = await verifyLabels(files, { concurrency: options.concurrency, onProgress: options.onProgress, cache: options.cache, nc: options.nc });
     return new YoloDataset(v.files, v.labels, v.shapes, v.stats, options.imgSize, options.augment ?? false, v.cachePath, v.fromCache);
   }
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Gradients are not registered by tfjs-core's Node entry; vitest can load its ESM registration module (plain Node cannot).
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerConvBnSiluKernel } from './conv-kernel.js';
+import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from './conv-kernel.js';
 import { YoloModel, conv2dSym, silu, spaceToDepthFocus } from './model.js';
 import { tinyP5Spec, tinyP6Spec } from './testing.js';
 import { resolveSpec } from './spec.js';
@@ -325,5 +325,59 @@ describe('Conv+BN+SiLU kernel hook', () => {
     }
     tf.dispose([x, ref]);
     m.dispose();
+  });
+
+  it('uses a training kernel in train mode: same maps, running stats and gradients; a declining kernel falls back', () => {
+    const spec = tinyP5Spec();
+    const a = YoloModel.create(spec, { seed: 6 });
+    const b = YoloModel.create(spec, { seed: 6 });
+    perturbBn(a);
+    perturbBn(b);
+    const x = input(2, 64, 64);
+    const lossOf = (m: YoloModel) => () => tf.addN(m.forwardTrain(x).map((t) => tf.sum(tf.mul(t, t)))) as tf.Scalar;
+    const ref = tf.variableGrads(lossOf(a));
+    let calls = 0;
+    let declined = 0;
+    // A plain-ops kernel of the documented form; declines every other call so both paths run in one forward.
+    registerConvBnSiluTrainKernel('cpu', ({ x: xi, filter, gamma, beta, stride, pad, eps }) => {
+      if (++calls % 2 === 0) {
+        declined++;
+        return undefined;
+      }
+      const c = conv2dSym(xi, filter, stride, pad);
+      const { mean, variance } = tf.moments(c, [0, 1, 2]);
+      const z = tf.add(tf.mul(tf.mul(tf.sub(c, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+      return { y: silu(z) as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, count: c.size / c.shape[3] };
+    });
+    try {
+      const before = tf.memory().numTensors;
+      const got = tf.variableGrads(lossOf(b));
+      expect(calls).toBeGreaterThan(10);
+      expect(declined).toBeGreaterThan(5);
+      expect(Math.abs(got.value.dataSync()[0]! - ref.value.dataSync()[0]!) / ref.value.dataSync()[0]!).toBeLessThan(1e-5);
+      let compared = 0;
+      for (const [name, va] of a.variables()) {
+        const g = ref.grads[va.name];
+        if (!g) continue; // running statistics are not trainable
+        const scale = tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) || 1;
+        expect(maxAbsDiff(g, got.grads[b.variables().get(name)!.name]!) / scale, name).toBeLessThan(1e-4);
+        compared++;
+      }
+      expect(compared).toBe(Object.keys(ref.grads).length);
+      for (const [name, v] of a.variables()) {
+        if (name.endsWith('running_mean') || name.endsWith('running_var')) expect(maxAbsDiff(v, b.variables().get(name)!), name).toBeLessThan(1e-6);
+      }
+      tf.dispose([got.value, ...Object.values(got.grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+      const n = calls;
+      b.convKernel = 'off';
+      tf.dispose(b.forwardTrain(x));
+      expect(calls).toBe(n);
+    } finally {
+      registerConvBnSiluTrainKernel('cpu', undefined);
+    }
+    tf.dispose([x, ref.value, ...Object.values(ref.grads)]);
+    a.dispose();
+    b.dispose();
   });
 });

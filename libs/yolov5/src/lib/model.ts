@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, VigilUserError } from '@vigil/core';
-import { getConvBnSiluKernel, type ConvBnSiluKernel } from './conv-kernel.js';
+import { getConvBnSiluKernel, getConvBnSiluTrainKernel, type ConvBnSiluKernel } from './conv-kernel.js';
 import type { LayerSpec, ResolvedSpec } from './spec.js';
 
 /**
@@ -132,8 +132,9 @@ export class YoloModel {
   /** True after {@link fuse}: convs carry the folded BN; train mode is unavailable. */
   fused = false;
   /**
-   * Fused Conv+BN+SiLU kernel for eval mode: `'auto'` (default) = the one registered for the active backend, if any;
-   * `'off'` = plain tfjs ops; or a kernel to use.
+   * Fused Conv+BN+SiLU kernels: `'auto'` (default) = the ones registered for the active backend, if any (eval form,
+   * and the training form in train mode); `'off'` = plain tfjs ops; or an eval kernel to use (train mode then uses
+   * plain ops).
    */
   convKernel: 'auto' | 'off' | ConvBnSiluKernel = 'auto';
 
@@ -326,6 +327,20 @@ export class YoloModel {
       const bias = tf.sub(this.v(`${u.prefix}.bn.bias`), tf.mul(this.v(`${u.prefix}.bn.running_mean`), scale)) as tf.Tensor1D;
       return kernel({ x, filter: w, scale, bias, stride: u.s, pad: u.p });
     }
+    const trainKernel = mode === 'train' && !this.fused && this.convKernel === 'auto' ? getConvBnSiluTrainKernel(tf.getBackend()) : undefined;
+    const fusedTrain = trainKernel?.({
+      x,
+      filter: w,
+      gamma: this.v(`${u.prefix}.bn.weight`) as tf.Tensor1D,
+      beta: this.v(`${u.prefix}.bn.bias`) as tf.Tensor1D,
+      stride: u.s,
+      pad: u.p,
+      eps: BN_EPS,
+    });
+    if (fusedTrain) {
+      if (update) this.updateRunningStats(u, fusedTrain.mean, fusedTrain.variance, fusedTrain.count);
+      return fusedTrain.y;
+    }
     let y = conv2dSym(x, w, u.s, u.p);
     if (this.fused) {
       y = tf.add(y, this.v(`${u.prefix}.conv.bias`));
@@ -334,18 +349,19 @@ export class YoloModel {
     } else {
       const { mean, variance } = tf.moments(y, [0, 1, 2]);
       y = tf.add(tf.mul(tf.mul(tf.sub(y, mean), tf.rsqrt(tf.add(variance, BN_EPS))), this.v(`${u.prefix}.bn.weight`)), this.v(`${u.prefix}.bn.bias`));
-      if (update) {
-        const count = y.size / u.cout;
-        const rm = this.v(`${u.prefix}.bn.running_mean`);
-        const rv = this.v(`${u.prefix}.bn.running_var`);
-        const m = mean;
-        // PyTorch: running_var uses the unbiased batch variance.
-        const vUnbiased = tf.mul(variance, count > 1 ? count / (count - 1) : 1);
-        rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM)));
-        rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(vUnbiased, BN_MOMENTUM)));
-      }
+      if (update) this.updateRunningStats(u, mean as tf.Tensor1D, variance as tf.Tensor1D, y.size / u.cout);
     }
     return silu(y);
+  }
+
+  /** PyTorch's BatchNorm running-stat update from the batch mean and biased variance of `count` values a channel. */
+  private updateRunningStats(u: ConvUnit, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void {
+    const rm = this.v(`${u.prefix}.bn.running_mean`);
+    const rv = this.v(`${u.prefix}.bn.running_var`);
+    // PyTorch: running_var uses the unbiased batch variance.
+    const vUnbiased = tf.mul(variance, count > 1 ? count / (count - 1) : 1);
+    rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(vUnbiased, BN_MOMENTUM)));
   }
 
   private activeKernel(): ConvBnSiluKernel | undefined {

@@ -49,14 +49,15 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
     const { decoded, raw } = model.forwardEval(x, { raw: true });
     for (let l = 0; l < 4; l++) expect(maxAbsDiff(raw![l]!, `eval_raw_${l}`)).toBeLessThanOrEqual(1e-4);
     expect(decodedDiff(decoded, 'eval_decoded')).toBeLessThanOrEqual(1e-4);
-    const train = model.forwardTrain(x);
-    // Train mode normalises with batch statistics (4 values per channel at P6), which amplifies float32 rounding:
-    // PyTorch's own fp32 maps are `torchTrainFp32Error` (4.7e-4) from the float64 result. We ask for the same accuracy
-    // (≤ 1.5× that, against float64) and ≤ 1e-3 from PyTorch's fp32 maps.
+    const xt = golden('train_input') as tf.Tensor4D;
+    const train = model.forwardTrain(xt);
+    // Train mode normalises with batch statistics, so it is checked on a larger input (4×128×256: 32 values per
+    // channel at P6) against PyTorch's fp32 maps and the float64 forward (PyTorch fp32 itself is ~1.1e-4 from it).
     for (let l = 0; l < 4; l++) {
-      expect(maxAbsDiff(train[l]!, `train_raw_f64_${l}`)).toBeLessThanOrEqual(1.5 * meta.torchTrainFp32Error);
-      expect(maxAbsDiff(train[l]!, `train_raw_${l}`)).toBeLessThanOrEqual(1e-3);
+      expect(maxAbsDiff(train[l]!, `train_raw_${l}`)).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(train[l]!, `train_raw_f64_${l}`)).toBeLessThanOrEqual(1e-4);
     }
+    tf.dispose(xt);
     const rm = model.variables().get('model.0.conv.bn.running_mean')!;
     const rv = model.variables().get('model.0.conv.bn.running_var')!;
     expect(maxAbsDiff(rm, golden('train_running_mean_0'))).toBeLessThanOrEqual(1e-5);

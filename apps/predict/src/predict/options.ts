@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { VigilUserError } from '@vigil/core';
+import type { EnsembleMethod } from '@vigil/ensembler';
+import type { EmptyObjects } from './output.js';
+
+/** The default weights: the two final checkpoints of the default training run (the original's two stages). */
+export const DEFAULT_WEIGHTS = ['runs/train/final/weights/last.vckpt', 'runs/train/final2/weights/last.vckpt'] as const;
+
+/** Everything a prediction run needs, validated. */
+export interface PredictOptions {
+  weights: string[];
+  /** Image folder or .txt list; undefined = task03_test/images of the data root. */
+  source?: string;
+  dataRoot?: string;
+  imgSize: number;
+  confThres: number;
+  iouThres: number;
+  batchSize: number;
+  augment: boolean;
+  ensemble: EnsembleMethod;
+  project: string;
+  name: string;
+  saveImg: boolean;
+  labels?: string;
+  shard?: { index: number; count: number };
+  emptyObjects: EmptyObjects;
+  /** Progress bar on stderr (default true). */
+  progress: boolean;
+}
+
+/** Parses `--shard i/n` (0 ≤ i < n). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new VigilUserError(`--shard ${text}: expected i/n, e.g. 0/4 (shard i of n, counting from 0)`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index >= count) throw new VigilUserError(`--shard ${text}: need 0 ≤ i < n and n ≥ 1`);
+  return { index, count };
+}
+
+function num(flag: string, value: unknown, opts: { min: number; max: number; integer?: boolean }): number {
+  const x = typeof value === 'number' ? value : Number(String(value));
+  if (!Number.isFinite(x) || x < opts.min || x > opts.max || (opts.integer && !Number.isInteger(x))) {
+    throw new VigilUserError(`${flag} ${String(value)}: expected ${opts.integer ? 'an integer' : 'a number'} in [${opts.min}, ${opts.max}]`);
+  }
+  return x;
+}
+
+/** Validates the raw commander options (strings) of the predict command; default weights must exist. */
+export function parsePredictOptions(raw: Record<string, unknown>): PredictOptions {
+  const given = raw['weights'] as string[] | undefined;
+  const weights = given && given.length > 0 ? given : [...DEFAULT_WEIGHTS];
+  if (!given) {
+    const missing = weights.filter((w) => !existsSync(w));
+    if (missing.length > 0) {
+      throw new VigilUserError(
+        `no trained weights at ${missing.join(' and ')}: train first (\`npm run demo\`) or pass --weights <file.vckpt|file.pt> ...`,
+      );
+    }
+  }
+  const empty = String(raw['emptyObjects'] ?? 'dict');
+  if (empty !== 'dict' && empty !== 'list') throw new VigilUserError(`--empty-objects ${empty}: use dict (the seed's {}) or list ([])`);
+  return {
+    weights,
+    source: raw['source'] as string | undefined,
+    dataRoot: raw['dataRoot'] as string | undefined,
+    imgSize: num('--img-size', raw['imgSize'] ?? 1536, { min: 32, max: 8192, integer: true }),
+    confThres: num('--conf-thres', raw['confThres'] ?? 0.006, { min: 0, max: 1 }),
+    iouThres: num('--iou-thres', raw['iouThres'] ?? 0.7, { min: 0, max: 1 }),
+    batchSize: num('--batch-size', raw['batchSize'] ?? 4, { min: 1, max: 1024, integer: true }),
+    augment: raw['augment'] !== false,
+    ensemble: (raw['ensemble'] as EnsembleMethod | undefined) ?? 'concat',
+    project: String(raw['project'] ?? 'runs/test'),
+    name: String(raw['name'] ?? 'final'),
+    saveImg: raw['saveImg'] === true,
+    labels: raw['labels'] as string | undefined,
+    shard: raw['shard'] !== undefined ? parseShard(String(raw['shard'])) : undefined,
+    emptyObjects: empty,
+    progress: raw['progress'] !== false,
+  };
+}
+
+/** The test images of a data root (the original's `task03_test/images`). */
+export function testImagesOf(root: string): string {
+  return join(root, 'task03_test', 'images');
+}

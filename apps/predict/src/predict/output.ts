@@ -1,0 +1,78 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
+import type { Detections } from '@vigil/core';
+import { type PyJson, PyInt, pyJsonDumps, pyRound } from './py-json.js';
+
+const f32 = Math.fround;
+
+/** How an image without detections is written: the seed's `{}` (default) or `[]`. */
+export type EmptyObjects = 'dict' | 'list';
+
+/** One image of the predictions file. */
+export interface PredictionRecord {
+  file_name: string;
+  objects: PyJson[] | Record<string, never>;
+}
+
+/** The competition's file name of an image: its stem + ".jpg", as the original writes it (`path.stem + '.jpg'`). */
+export function competitionFileName(file: string): string {
+  return `${basename(file, extname(file))}.jpg`;
+}
+
+/**
+ * The record of one image, as the original's predict.py builds it: boxes (already in original-image pixels, clipped)
+ * go through `xyxy2xywh`, the top-left corner and `x + w` in float32, then Python's `round(v, 1)`; confidence
+ * `round(score, 4)`; class name by index. No detection → `objects: {}` (or `[]` with `empty: 'list'`).
+ */
+export function predictionRecord(file: string, det: Detections, names: readonly string[], empty: EmptyObjects = 'dict'): PredictionRecord {
+  const file_name = competitionFileName(file);
+  if (det.count === 0) return { file_name, objects: empty === 'dict' ? {} : [] };
+  const objects: PyJson[] = [];
+  for (let i = 0; i < det.count; i++) {
+    const b = det.boxes;
+    const x1 = b[4 * i]!;
+    const y1 = b[4 * i + 1]!;
+    const x2 = b[4 * i + 2]!;
+    const y2 = b[4 * i + 3]!;
+    const w = f32(x2 - x1);
+    const h = f32(y2 - y1);
+    const x = f32(f32(f32(x1 + x2) / 2) - f32(w / 2));
+    const y = f32(f32(f32(y1 + y2) / 2) - f32(h / 2));
+    const cls = det.classes[i]!;
+    objects.push({
+      class: names[cls] ?? String(cls),
+      position: [x, y, x + w, y + h].map((v) => pyRound(v, 1)),
+      confidence_score: pyRound(det.scores[i]!, 4),
+    });
+  }
+  return { file_name, objects };
+}
+
+/** Shard metadata kept in a shard's output (ignored by the scorer; checked and dropped by `merge`). */
+export interface ShardInfo {
+  index: number;
+  count: number;
+  /** Images of the whole source (all shards). */
+  total: number;
+}
+
+/** The file text: `{"annotations": [...]}` exactly as Python's `json.dump` writes it (plus "shard" for a shard). */
+export function predictionsText(records: readonly PredictionRecord[], shard?: ShardInfo): string {
+  const doc: { [k: string]: PyJson } = { annotations: records as unknown as PyJson[] };
+  if (shard) doc['shard'] = { index: new PyInt(shard.index), count: new PyInt(shard.count), total: new PyInt(shard.total) };
+  return pyJsonDumps(doc);
+}
+
+/** Writes a file atomically (temporary file + rename), creating its folder. */
+export function writeFileAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** `<stem of the first weights file>_predictions.json`, or `…_predictions.shard-<i>-of-<n>.json` for a shard. */
+export function predictionsFileName(firstWeights: string, shard?: { index: number; count: number }): string {
+  const stem = basename(firstWeights, extname(firstWeights));
+  return shard ? `${stem}_predictions.shard-${shard.index}-of-${shard.count}.json` : `${stem}_predictions.json`;
+}

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VigilUserError } from '@vigil/core';
+import { listImageFiles, resolveDataRoot } from '@vigil/dataset';
+import { formatMetricsTable, scoreCompetitionFiles } from '@vigil/evaluator';
+import { scanImages, selectShard } from './images.js';
+import { loadModels } from './models.js';
+import { type PredictOptions, testImagesOf } from './options.js';
+import { predictionsFileName, predictionsText, writeFileAtomic } from './output.js';
+import { predictImages, speedLine } from './run-predict.js';
+
+/** What a prediction run wrote. */
+export interface PredictCommandResult {
+  outFile: string;
+  images: number;
+  skipped: number;
+  /** The competition metric when the predictions were scored. */
+  map75?: number;
+}
+
+/** Where the messages go (stdout/stderr by default; tests capture them). */
+export interface Log {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const consoleLog: Log = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/**
+ * `vigil-predict` without a subcommand: the original's predict.py run end to end — resolve the images (default: the
+ * test images of the data root, the embedded synthetic set when there is no competition data), load and fuse the
+ * models, predict (rect batches, TTA, ensemble, NMS), write `<project>/<name>/<weights stem>_predictions.json`, print
+ * the speed line, and score it when labels are given (or the synthetic test labels exist).
+ */
+export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog): Promise<PredictCommandResult> {
+  let source = o.source;
+  let labels = o.labels;
+  if (!source) {
+    const root = await resolveDataRoot(o.dataRoot);
+    source = testImagesOf(root.root);
+    if (!existsSync(source)) throw new VigilUserError(`${source} does not exist: pass --source <images folder> or a --data-root holding task03_test/images`, source);
+    const synthLabels = join(root.root, 'task03_test', 'labels.json');
+    if (!labels && root.synthetic && existsSync(synthLabels)) labels = synthLabels;
+    log.err(`images: ${source}${root.synthetic ? ' (embedded synthetic test set)' : ''}`);
+  }
+  const all = await listImageFiles(source);
+  const files = selectShard(all, o.shard);
+  const total = all.length;
+  const loaded = loadModels(o.weights);
+  try {
+    log.err(
+      `models: ${o.weights.join(', ')} (${loaded.names.length} classes, max stride ${loaded.maxStride}); ensemble ${o.ensemble}, TTA ${o.augment ? 'on' : 'off'}; ` +
+        `img ${o.imgSize}, conf ${o.confThres}, IoU ${o.iouThres}, batch ${o.batchSize}${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${files.length} of ${total} images` : ''}`,
+    );
+    // the original's check_img_size: a multiple of the grid size (the largest stride), rounded up
+    const imgSize = Math.ceil(o.imgSize / loaded.maxStride) * loaded.maxStride;
+    if (imgSize !== o.imgSize) log.err(`warning: --img-size ${o.imgSize} must be a multiple of max stride ${loaded.maxStride}, updating to ${imgSize}`);
+    const entries = await scanImages(files);
+    const saveDir = join(o.project, o.name);
+    const run = await predictImages(entries, loaded, {
+      imgSize,
+      confThres: o.confThres,
+      iouThres: o.iouThres,
+      batchSize: o.batchSize,
+      augment: o.augment,
+      ensemble: o.ensemble,
+      emptyObjects: o.emptyObjects,
+      saveImgDir: o.saveImg ? join(saveDir, 'images') : undefined,
+      progress: o.progress,
+      onSkip: (file, reason) => log.err(`warning: ${file}: cannot read the image (${reason}); written with no objects`),
+    });
+    const outFile = join(saveDir, predictionsFileName(o.weights[0]!, o.shard));
+    writeFileAtomic(outFile, predictionsText(run.records, o.shard ? { ...o.shard, total } : undefined));
+    log.out(speedLine(run.times, run.seen, imgSize, o.batchSize));
+    if (run.skipped.length) log.err(`${run.skipped.length} image(s) could not be read and have no objects (listed above)`);
+    log.out(`${run.records.length} images → ${outFile}`);
+    const result: PredictCommandResult = { outFile, images: run.records.length, skipped: run.skipped.length };
+    if (labels) {
+      if (o.shard) log.err('note: a shard covers part of the images; score the merged file (vigil-predict merge) instead');
+      else {
+        const text = readFileSync(outFile, 'utf8');
+        let labelsText: string;
+        try {
+          labelsText = readFileSync(labels, 'utf8');
+        } catch (e) {
+          throw new VigilUserError(`cannot read the labels file ${labels} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, labels);
+        }
+        const report = scoreCompetitionFiles({ text: labelsText, file: labels }, { text, file: outFile });
+        log.out(`scored against ${labels}:`);
+        log.out(formatMetricsTable(report.metrics));
+        result.map75 = report.metrics.map75;
+      }
+    }
+    return result;
+  } finally {
+    loaded.dispose();
+  }
+}

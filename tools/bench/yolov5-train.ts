@@ -1,0 +1,128 @@
+/**
+ * yolov5 training step and fused inference on the accelerated CPU path, with and without the fused Conv+BN+SiLU
+ * kernels of @vigil/cpu-accel registered into @vigil/yolov5's extension points, against the original PyTorch code
+ * (../shared/reference/pytorch-anchor/bench_torch.py) in the same run.
+ *
+ *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
+ *     [--cfg yolov5n6] [--img 320] [--batch 8] [--steps 6] [--infer-img 640] [--anchor <dir of bench_torch.py>]
+ *
+ * Step = forward (train mode) + the original's ComputeLoss + backward + SGD (Nesterov) update, hyp.scratch-p6;
+ * random images and 6 random targets per image, as bench_torch.py. Inference = fused model, batch 1, no NMS.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { HYP_SCRATCH_P6, Rng } from '@vigil/core';
+import { yoloConvKernels } from '@vigil/cpu-accel';
+import { initBackend } from '@vigil/runtime';
+import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
+import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
+import { median } from './stats.js';
+
+const { values } = parseArgs({
+  options: {
+    cfg: { type: 'string', default: 'yolov5n6' },
+    img: { type: 'string', default: '320' },
+    batch: { type: 'string', default: '8' },
+    steps: { type: 'string', default: '6' },
+    'infer-img': { type: 'string', default: '640' },
+    anchor: { type: 'string', default: join(import.meta.dirname, '../../../shared/reference/pytorch-anchor') },
+  },
+});
+const IMG = Number(values.img);
+const B = Number(values.batch);
+const STEPS = Number(values.steps);
+const INFER = Number(values['infer-img']);
+
+const choice = await initBackend({ prefer: 'accel' });
+const specPath = resolveSpecPath(values.cfg!);
+if (!specPath) throw new Error(`unknown model spec ${values.cfg}`);
+const kernels = yoloConvKernels();
+
+function setKernels(on: boolean): void {
+  registerConvBnSiluKernel(kernels.backend, on ? kernels.eval : undefined);
+  registerConvBnSiluTrainKernel(kernels.backend, on ? kernels.train : undefined);
+}
+
+function targets(): Float32Array {
+  const rng = new Rng(1);
+  const t: number[] = [];
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < 6; k++) {
+      const w = rng.random() * 0.3 + 0.05, h = rng.random() * 0.3 + 0.05;
+      t.push(b, rng.int(7), rng.random() * (1 - w) + w / 2, rng.random() * (1 - h) + h / 2, w, h);
+    }
+  }
+  return Float32Array.from(t);
+}
+
+function trainImgPerS(on: boolean): { imgPerS: number; loss: number; params: number } {
+  setKernels(on);
+  const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
+  const x = tf.randomUniform([B, IMG, IMG, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const tgt = targets();
+  const vars = [...model.variables()].filter(([n]) => !n.endsWith('running_mean') && !n.endsWith('running_var')).map(([, v]) => v);
+  const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4 });
+  const opts = { anchors: model.anchors, strides: model.strides, nc: 7, hyp: HYP_SCRATCH_P6, imgSize: IMG };
+  const times: number[] = [];
+  let loss = 0;
+  for (let i = 0; i < STEPS + 2; i++) {
+    const t0 = performance.now();
+    const r = lossAndGrads(() => model.forwardTrain(x), tgt, opts, vars);
+    opt.step(r.grads);
+    tf.dispose(Object.values(r.grads));
+    loss = r.loss;
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  const params = model.parameterCount();
+  x.dispose();
+  model.dispose();
+  return { imgPerS: B / (median(times) / 1000), loss, params };
+}
+
+function inferMs(on: boolean): number {
+  setKernels(on);
+  const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
+  model.fuse();
+  const x = tf.randomUniform([1, INFER, INFER, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+  const times: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const t0 = performance.now();
+    const y = model.predict(x);
+    y.dataSync();
+    y.dispose();
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  x.dispose();
+  model.dispose();
+  return median(times);
+}
+
+function torch(): { train_images_per_s: number; infer_ms_per_image: number } | string {
+  const script = join(values.anchor!, 'bench_torch.py');
+  if (!process.env['SEED_SRC'] || !existsSync(script)) return 'SEED_SRC or bench_torch.py missing';
+  const cfg = join(values.anchor!, 'models', `${values.cfg}.yaml`);
+  const r = spawnSync('/usr/bin/python3', [script, existsSync(cfg) ? cfg : specPath!, String(IMG), String(B), String(STEPS)], { encoding: 'utf8' });
+  if (r.status !== 0) return `python failed: ${r.stderr.trim().split('\n').pop()}`;
+  const train = JSON.parse(r.stdout.trim().split('\n').pop()!) as { train_images_per_s: number; infer_ms_per_image: number };
+  const ri = spawnSync('/usr/bin/python3', [script, existsSync(cfg) ? cfg : specPath!, String(INFER), '1', '1'], { encoding: 'utf8' });
+  const inf = ri.status === 0 ? (JSON.parse(ri.stdout.trim().split('\n').pop()!) as { infer_ms_per_image: number }) : undefined;
+  return { train_images_per_s: train.train_images_per_s, infer_ms_per_image: inf?.infer_ms_per_image ?? Number.NaN };
+}
+
+console.log(`backend: ${choice.kind} — ${choice.reason}`);
+const plain = trainImgPerS(false);
+const fused = trainImgPerS(true);
+const infPlain = inferMs(false);
+const infFused = inferMs(true);
+const pt = torch();
+console.log(`${values.cfg} (${plain.params} params) train img ${IMG} batch ${B}, median of ${STEPS} steps; inference ${INFER} batch 1, fused, median of 10`);
+console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)})`);
+console.log(`  ours, fused Conv+BN+SiLU: ${fused.imgPerS.toFixed(1)} img/s   inference ${infFused.toFixed(1)} ms/img   (loss ${fused.loss.toFixed(4)})`);
+if (typeof pt === 'string') console.log(`  PyTorch: skipped (${pt})`);
+else {
+  console.log(`  original PyTorch:         ${pt.train_images_per_s.toFixed(1)} img/s   inference ${pt.infer_ms_per_image.toFixed(1)} ms/img`);
+  console.log(`  ratio (fused / PyTorch):  train ${(fused.imgPerS / pt.train_images_per_s).toFixed(2)}×   inference time ${(infFused / pt.infer_ms_per_image).toFixed(2)}×`);
+}

@@ -9,7 +9,7 @@ const [cfg = 'yolov5n6', imgS = '320', bS = '8', itS = '4'] = process.argv.slice
 const img = Number(imgS);
 const B = Number(bS);
 await initBackend({});
-const model = YoloModel.create(loadSpec(resolveSpecPath(cfg), { nc: 7 }), { seed: 0 });
+const model = YoloModel.create(loadSpec(resolveSpecPath(cfg) ?? cfg, { nc: 7 }), { seed: 0 });
 const g = model.variableGroups();
 const vars = [...g.bnWeights, ...g.weights, ...g.biases].map((v) => v.variable);
 const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });

@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
+import { yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
+import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from '@vigil/yolov5';
 import { prepareCommand } from './commands/prepare.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
@@ -52,13 +54,19 @@ export function buildProgram(): Command {
       'after',
       '\nWith no --data-root and no /DATA/Final_DATA, the embedded synthetic set is generated (data/synthetic/) and, unless\n' +
         '--hyp is given, a short recipe replaces the defaults of flags you did not set: --cfg yolov5n6 --img 320 --batch 8\n' +
-        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 30 --epoch_parts 1 --epochs_tune 3\n' +
+        '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 40 --epoch_parts 1 --epochs_tune 3\n' +
         '--epoch_parts_tune 4 --nbs 8 --warmup-min-iters 30 --synth-train 1000 --val-count 200 --name synthetic\n' +
         '(see apps/train/README.md).',
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
-      await initBackend({ prefer: cfg.backend });
+      const backend = await initBackend({ prefer: cfg.backend });
+      if (backend.kind === 'accel') {
+        // The accelerated CPU path's fused Conv+BN+SiLU kernels, used by the model in train and eval mode.
+        const k = yoloConvKernels();
+        registerConvBnSiluKernel(k.backend, k.eval);
+        registerConvBnSiluTrainKernel(k.backend, k.train);
+      }
       await runTraining(cfg);
     });
   program.addCommand(synthCommand());

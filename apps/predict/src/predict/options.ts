@@ -5,7 +5,12 @@ import type { EnsembleMethod } from '@vigil/ensembler';
 import type { EmptyObjects } from './output.js';
 
 /** The default weights: the two final checkpoints of the default training run (the original's two stages). */
+/** The two final checkpoints of the original-recipe run (`vigil-train`, name final). */
 export const DEFAULT_WEIGHTS = ['runs/train/final/weights/last.vckpt', 'runs/train/final2/weights/last.vckpt'] as const;
+/** The two final checkpoints of the embedded synthetic default run (`npm run demo`, name synthetic). */
+export const SYNTHETIC_WEIGHTS = ['runs/train/synthetic/weights/last.vckpt', 'runs/train/synthetic2/weights/last.vckpt'] as const;
+/** Inference size for the embedded synthetic run's weights (they are trained at 320; 1536 is the original's). */
+export const SYNTHETIC_IMG_SIZE = 320;
 
 /** Everything a prediction run needs, validated. */
 export interface PredictOptions {
@@ -50,14 +55,17 @@ function num(flag: string, value: unknown, opts: { min: number; max: number; int
 /** Validates the raw commander options (strings) of the predict command; default weights must exist. */
 export function parsePredictOptions(raw: Record<string, unknown>): PredictOptions {
   const given = raw['weights'] as string[] | undefined;
-  const weights = given && given.length > 0 ? given : [...DEFAULT_WEIGHTS];
-  if (!given) {
-    const missing = weights.filter((w) => !existsSync(w));
-    if (missing.length > 0) {
-      throw new VigilUserError(
-        `no trained weights at ${missing.join(' and ')}: train first (\`npm run demo\`) or pass --weights <file.vckpt|file.pt> ...`,
-      );
-    }
+  let weights: string[];
+  let synthetic = false;
+  if (given && given.length > 0) weights = given;
+  else if (DEFAULT_WEIGHTS.every((w) => existsSync(w))) weights = [...DEFAULT_WEIGHTS];
+  else if (SYNTHETIC_WEIGHTS.every((w) => existsSync(w))) {
+    weights = [...SYNTHETIC_WEIGHTS];
+    synthetic = true;
+  } else {
+    throw new VigilUserError(
+      `no trained weights at ${DEFAULT_WEIGHTS.join(' and ')} (or ${SYNTHETIC_WEIGHTS.join(' and ')}): train first (\`npm run demo\`) or pass --weights <file.vckpt|file.pt> ...`,
+    );
   }
   const empty = String(raw['emptyObjects'] ?? 'dict');
   if (empty !== 'dict' && empty !== 'list') throw new VigilUserError(`--empty-objects ${empty}: use dict (the seed's {}) or list ([])`);
@@ -65,7 +73,7 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
     weights,
     source: raw['source'] as string | undefined,
     dataRoot: raw['dataRoot'] as string | undefined,
-    imgSize: num('--img-size', raw['imgSize'] ?? 1536, { min: 32, max: 8192, integer: true }),
+    imgSize: num('--img-size', raw['imgSize'] ?? (synthetic ? SYNTHETIC_IMG_SIZE : 1536), { min: 32, max: 8192, integer: true }),
     confThres: num('--conf-thres', raw['confThres'] ?? 0.006, { min: 0, max: 1 }),
     iouThres: num('--iou-thres', raw['iouThres'] ?? 0.7, { min: 0, max: 1 }),
     batchSize: num('--batch-size', raw['batchSize'] ?? 4, { min: 1, max: 1024, integer: true }),

@@ -61,7 +61,7 @@ export const SYNTHETIC_DEFAULTS: Record<string, string> = {
   batch: '8',
   hyp: 'hyp.synthetic-short.yaml',
   hyp_tune: 'hyp.synthetic-short-tune.yaml',
-  epochs: '30',
+  epochs: '40',
   epoch_parts: '1',
   epochs_tune: '3',
   epoch_parts_tune: '4',

@@ -1,27 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { VigilUserError } from '@vigil/core';
+import { COMPETITION_DATA_ROOT, defaultSynthDir } from '@vigil/dataset';
 
-/** Where the original keeps the competition data. */
-export const REAL_DATA_ROOT = '/DATA/Final_DATA';
-
-/** The repository root (holds nx.json), found from this file; falls back to the working directory. */
-export function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  for (let k = 0; k < 8; k++) {
-    if (existsSync(join(d, 'nx.json'))) return d;
-    d = dirname(d);
-  }
-  return process.cwd();
-}
-
-/** The embedded synthetic set's folder (generated on first use; data/ is git-ignored). `VIGIL_SYNTH_DIR` overrides. */
-export function syntheticRoot(): string {
-  return process.env['VIGIL_SYNTH_DIR'] ? resolve(process.env['VIGIL_SYNTH_DIR']) : join(repoRoot(), 'data', 'synthetic');
-}
-
-/** Which data root to use: `--data-root`, else the real data when present, else the embedded synthetic set. */
+/**
+ * Which data root to use: `--data-root`, else the real data when present, else the embedded synthetic set (the same
+ * folder vigil-predict uses: `defaultSynthDir`). Unlike dataset's `resolveDataRoot`, nothing is generated here: the
+ * pipeline generates the synthetic set later, with vigil-train's own `--synth-train` / `--synth-test` sizes.
+ */
 export function resolveDataRoot(given: string | undefined): { root: string; synthetic: boolean } {
   if (given !== undefined) {
     const root = resolve(given);
@@ -30,6 +16,6 @@ export function resolveDataRoot(given: string | undefined): { root: string; synt
     }
     return { root, synthetic: false };
   }
-  if (existsSync(join(REAL_DATA_ROOT, 'task03_train'))) return { root: REAL_DATA_ROOT, synthetic: false };
-  return { root: syntheticRoot(), synthetic: true };
+  if (existsSync(join(COMPETITION_DATA_ROOT, 'task03_train'))) return { root: COMPETITION_DATA_ROOT, synthetic: false };
+  return { root: defaultSynthDir(), synthetic: true };
 }

@@ -1,10 +1,9 @@
-import type { ImageU8, LabeledImage } from '@vigil/core';
+import { roundHalfEven as roundHalfEvenNumpy, type ImageU8, type LabeledImage } from '@vigil/core';
 import { resizeBilinear } from './resize-bilinear.js';
 
-/** Python's `round()` (ties to even), which the original's pixel arithmetic uses. */
+/** Python's `round()` (ties to even) for pixel counts: @vigil/core's `roundHalfEven` without −0. */
 export function roundHalfEven(x: number): number {
-  const r = Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
-  return r + 0; // no −0 (pixel counts)
+  return roundHalfEvenNumpy(x) + 0;
 }
 
 /** Options of {@link letterbox}, as the original's `letterbox(img, new_shape, color, auto, scaleFill, scaleup, stride)`. */

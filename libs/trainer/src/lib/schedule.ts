@@ -1,13 +1,10 @@
+import { roundHalfEven } from '@vigil/core';
 import type { Hyp } from './hyp.js';
 
 /** Nominal batch size of the original (train.py `nbs`). */
 export const NOMINAL_BATCH = 64;
 
-/** Python's `round()` / numpy's `.round()`: round half to even. */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+export { roundHalfEven } from '@vigil/core';
 
 /**
  * `np.interp(x, [x0, x1], [y0, y1])` with numpy's exact arithmetic: clamps outside [x0, x1], returns y0 / y1 exactly at

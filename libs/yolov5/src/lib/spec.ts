@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { VigilUserError } from '@vigil/core';
+import { VigilUserError, roundHalfEven } from '@vigil/core';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -89,11 +89,8 @@ export interface ResolvedSpec {
   source: string;
 }
 
-/** Python's round(): halves go to the even neighbour. */
-export function pyRound(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+/** Python's round(): halves go to the even neighbour (@vigil/core's `roundHalfEven`). */
+export const pyRound = roundHalfEven;
 
 /** The original's make_divisible(x, d) = ceil(x / d) · d. */
 export function makeDivisible(x: number, divisor = 8): number {

@@ -5,6 +5,7 @@
  *
  *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
  *     [--cfg yolov5n6] [--img 320] [--batch 8] [--steps 6] [--infer-img 640] [--anchor <dir of bench_torch.py>]
+ *   … tools/bench/yolov5-train.ts --profile [--plain] [--shapes]   # per-kernel ms of the step (tf.profile), no baseline
  *
  * Step = forward (train mode) + the original's ComputeLoss + backward + SGD (Nesterov) update, hyp.scratch-p6;
  * random images and 6 random targets per image, as bench_torch.py. Inference = fused model, batch 1, no NMS.
@@ -29,6 +30,9 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '6' },
     'infer-img': { type: 'string', default: '640' },
     anchor: { type: 'string', default: join(import.meta.dirname, '../../../shared/reference/pytorch-anchor') },
+    profile: { type: 'boolean', default: false },
+    plain: { type: 'boolean', default: false },
+    shapes: { type: 'boolean', default: false },
   },
 });
 const IMG = Number(values.img);
@@ -58,7 +62,8 @@ function targets(): Float32Array {
   return Float32Array.from(t);
 }
 
-function trainImgPerS(on: boolean): { imgPerS: number; loss: number; params: number } {
+/** The benchmarked training step (forward + loss + backward + optimiser) on a fresh model; `dispose` frees it. */
+function trainStep(on: boolean): { step: () => number; params: number; dispose: () => void } {
   setKernels(on);
   const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
   const x = tf.randomUniform([B, IMG, IMG, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
@@ -66,20 +71,72 @@ function trainImgPerS(on: boolean): { imgPerS: number; loss: number; params: num
   const vars = [...model.variables()].filter(([n]) => !n.endsWith('running_mean') && !n.endsWith('running_var')).map(([, v]) => v);
   const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4 });
   const opts = { anchors: model.anchors, strides: model.strides, nc: 7, hyp: HYP_SCRATCH_P6, imgSize: IMG };
+  const step = (): number => {
+    const r = lossAndGrads(() => model.forwardTrain(x), tgt, opts, vars);
+    opt.step(r.grads);
+    tf.dispose(Object.values(r.grads));
+    return r.loss;
+  };
+  return { step, params: model.parameterCount(), dispose: () => { x.dispose(); model.dispose(); } };
+}
+
+function trainImgPerS(on: boolean): { imgPerS: number; loss: number; params: number } {
+  const { step, params, dispose } = trainStep(on);
   const times: number[] = [];
   let loss = 0;
   for (let i = 0; i < STEPS + 2; i++) {
     const t0 = performance.now();
-    const r = lossAndGrads(() => model.forwardTrain(x), tgt, opts, vars);
-    opt.step(r.grads);
-    tf.dispose(Object.values(r.grads));
-    loss = r.loss;
+    loss = step();
     if (i >= 2) times.push(performance.now() - t0);
   }
-  const params = model.parameterCount();
-  x.dispose();
-  model.dispose();
+  dispose();
   return { imgPerS: B / (median(times) / 1000), loss, params };
+}
+
+const size = (s: readonly number[] | undefined): number => (s ? s.reduce((a, b) => a * b, 1) : 0);
+
+/** Floating-point operations (2 per multiply-add) of a convolution kernel call, 0 for other kernels. */
+function convFlop(name: string, ins: number[][], outs: number[][]): number {
+  const macs = (out: number[] | undefined, f: number[] | undefined) => size(out) * (f ? f[0]! * f[1]! * f[2]! : 0);
+  if (name === 'Conv2D' || name === 'FusedConv2D') return 2 * macs(outs[0], ins[1]);
+  if (name === 'Conv2DBackpropInput') return 2 * macs(ins[0], ins[1]);
+  if (name === 'Conv2DBackpropFilter') return 2 * macs(ins[1], outs[0]);
+  return 0;
+}
+
+/** Per-kernel time of the step: tf.profile over `STEPS` steps after 2 warm-up steps, ms per step by kernel name. */
+async function profileStep(on: boolean): Promise<void> {
+  const { step, dispose } = trainStep(on);
+  step();
+  step();
+  const walls: number[] = [];
+  const info = await tf.profile(() => {
+    for (let i = 0; i < STEPS; i++) {
+      const t0 = performance.now();
+      step();
+      walls.push(performance.now() - t0);
+    }
+  });
+  dispose();
+  const by = new Map<string, { ms: number; n: number; flop: number }>();
+  for (const k of info.kernels) {
+    const key = values.shapes ? `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(' ')}` : k.name;
+    const e = by.get(key) ?? { ms: 0, n: 0, flop: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.n += 1;
+    e.flop += convFlop(k.name, k.inputShapes, k.outputShapes);
+    by.set(key, e);
+  }
+  const rows = [...by].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((s, [, e]) => s + e.ms, 0) / STEPS;
+  const wall = walls.reduce((s, w) => s + w, 0) / STEPS;
+  console.log(`profile: ${on ? 'fused Conv+BN+SiLU' : 'plain ops'}, ${STEPS} steps; wall ${wall.toFixed(0)} ms/step (under the profiler), kernels ${total.toFixed(0)} ms/step`);
+  console.log('| kernel | calls/step | ms/step | % of kernel time | GFLOP/s |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, e] of rows.slice(0, values.shapes ? 40 : 30)) {
+    const gf = e.flop ? (e.flop / (e.ms / 1000) / 1e9).toFixed(1) : '';
+    console.log(`| ${name} | ${(e.n / STEPS).toFixed(0)} | ${(e.ms / STEPS).toFixed(1)} | ${((100 * e.ms) / STEPS / total).toFixed(1)} | ${gf} |`);
+  }
 }
 
 function inferMs(on: boolean): number {
@@ -113,16 +170,20 @@ function torch(): { train_images_per_s: number; infer_ms_per_image: number } | s
 }
 
 console.log(`backend: ${choice.kind} — ${choice.reason}`);
-const plain = trainImgPerS(false);
-const fused = trainImgPerS(true);
-const infPlain = inferMs(false);
-const infFused = inferMs(true);
-const pt = torch();
-console.log(`${values.cfg} (${plain.params} params) train img ${IMG} batch ${B}, median of ${STEPS} steps; inference ${INFER} batch 1, fused, median of 10`);
-console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)})`);
-console.log(`  ours, fused Conv+BN+SiLU: ${fused.imgPerS.toFixed(1)} img/s   inference ${infFused.toFixed(1)} ms/img   (loss ${fused.loss.toFixed(4)})`);
-if (typeof pt === 'string') console.log(`  PyTorch: skipped (${pt})`);
-else {
-  console.log(`  original PyTorch:         ${pt.train_images_per_s.toFixed(1)} img/s   inference ${pt.infer_ms_per_image.toFixed(1)} ms/img`);
-  console.log(`  ratio (fused / PyTorch):  train ${(fused.imgPerS / pt.train_images_per_s).toFixed(2)}×   inference time ${(infFused / pt.infer_ms_per_image).toFixed(2)}×`);
+if (values.profile) {
+  await profileStep(!values.plain);
+} else {
+  const plain = trainImgPerS(false);
+  const fused = trainImgPerS(true);
+  const infPlain = inferMs(false);
+  const infFused = inferMs(true);
+  const pt = torch();
+  console.log(`${values.cfg} (${plain.params} params) train img ${IMG} batch ${B}, median of ${STEPS} steps; inference ${INFER} batch 1, fused, median of 10`);
+  console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)})`);
+  console.log(`  ours, fused Conv+BN+SiLU: ${fused.imgPerS.toFixed(1)} img/s   inference ${infFused.toFixed(1)} ms/img   (loss ${fused.loss.toFixed(4)})`);
+  if (typeof pt === 'string') console.log(`  PyTorch: skipped (${pt})`);
+  else {
+    console.log(`  original PyTorch:         ${pt.train_images_per_s.toFixed(1)} img/s   inference ${pt.infer_ms_per_image.toFixed(1)} ms/img`);
+    console.log(`  ratio (fused / PyTorch):  train ${(fused.imgPerS / pt.train_images_per_s).toFixed(2)}×   inference time ${(infFused / pt.infer_ms_per_image).toFixed(2)}×`);
+  }
 }

@@ -19,7 +19,23 @@ static void pack_a(int mc, int kc, const float* a, int ars, int acs, float* ap) 
   for (int i0 = 0; i0 < mc; i0 += MR) {
     const int mr = imin(MR, mc - i0);
     const float* s = a + i0 * ars;
-    for (int p = 0; p < kc; p++) {
+    int p = 0;
+    if (mr == MR && ars == 1) {  // the MR values of one p are contiguous
+      for (; p < kc; p++) { wasm_v128_store(ap, wasm_v128_load(s + p * acs)); ap += MR; }
+    } else if (mr == MR && acs == 1) {  // rows contiguous: transpose 4×4 blocks
+      const float *r0 = s, *r1 = s + ars, *r2 = s + 2 * ars, *r3 = s + 3 * ars;
+      for (; p + 4 <= kc; p += 4) {
+        const v128_t a0 = wasm_v128_load(r0 + p), a1 = wasm_v128_load(r1 + p), a2 = wasm_v128_load(r2 + p), a3 = wasm_v128_load(r3 + p);
+        const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);
+        const v128_t t2 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+        wasm_v128_store(ap, wasm_i64x2_shuffle(t0, t1, 0, 2));
+        wasm_v128_store(ap + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
+        wasm_v128_store(ap + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
+        wasm_v128_store(ap + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
+        ap += 4 * MR;
+      }
+    }
+    for (; p < kc; p++) {
       for (int r = 0; r < MR; r++) ap[r] = r < mr ? s[r * ars + p * acs] : 0.f;
       ap += MR;
     }
@@ -122,6 +138,17 @@ EXPORT(conv_scratch_floats) int conv_scratch_floats(const int* d) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC];
   const int maxN = KKC > d[dK] ? KKC : d[dK];
   return P * KKC + MC * KC + KC * ((maxN + NR - 1) / NR * NR) + MR * NR + 16;
+}
+// y = conv2d(x, w)
+EXPORT(conv_fwd) void conv_fwd(const int* d, const float* x, const float* w, float* y, float* scratch) {
+  const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
+  if (pointwise(d)) { gemm(d[dN] * P, K, KKC, x, KKC, 1, w, K, 1, y, K, 0, scratch); return; }
+  float* cols = scratch;
+  float* gs = scratch + P * KKC;
+  for (int n = 0; n < d[dN]; n++) {
+    im2col(d, x + n * xs, cols);
+    gemm(P, K, KKC, cols, KKC, 1, w, K, 1, y + n * P * K, K, 0, gs);
+  }
 }
 // dx = conv2d_backprop_input(dy, w)
 EXPORT(conv_bwd_data) void conv_bwd_data(const int* d, const float* dy, const float* w, float* dx, float* scratch) {

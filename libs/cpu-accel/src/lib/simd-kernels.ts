@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type {
-  ConcatAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
+  ConcatAttrs, Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
   SplitVAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, registerBnSiluGradient } from './custom-kernels.js';
@@ -19,6 +19,7 @@ import { allFloat32 } from './wasm-heap.js';
 interface SimdExports {
   __stack_pointer: { value: number };
   conv_scratch_floats(dims: number): number;
+  conv_fwd(dims: number, x: number, w: number, y: number, scratch: number): void;
   conv_bwd_data(dims: number, dy: number, w: number, dx: number, scratch: number): void;
   conv_bwd_weights(dims: number, x: number, dy: number, dw: number, scratch: number): void;
   bn_silu_fwd(x: number, g: number, b: number, eps: number, out: number, mean: number, v: number, M: number, C: number, fs: number, ds: number): void;
@@ -105,6 +106,20 @@ export function registerSimdKernels(): void {
     const k = tf.getKernel(name, BACKEND)?.kernelFunc;
     return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on wasm`); });
   };
+
+  const convPrev = current('Conv2D');
+  replaceKernel('Conv2D', BACKEND, (args) => {
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as Conv2DAttrs;
+    if (a.dataFormat === 'NCHW' || !allFloat32([x, filter])) return convPrev(args);
+    const be = args.backend as BackendWasm;
+    const ci = bu.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const out = be.makeOutput(ci.outShape, 'float32');
+    const { E, W, argBlock } = load(be);
+    const dims = i32(W, argBlock, convDims15(ci));
+    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_fwd(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, filter), ptr(be, out), s));
+    return out;
+  });
 
   const bdPrev = current('Conv2DBackpropInput');
   replaceKernel('Conv2DBackpropInput', BACKEND, (args) => {

@@ -98,13 +98,36 @@ static void gemm(int m, int n, int k, const float* a, int ars, int acs, const fl
   }
 }
 
-// ---------------------------------------------------------------- convolution gradients via im2col + GEMM (NHWC, HWIO)
-// dims: N,H,W,C, OH,OW,K, KH,KW, SH,SW, PT,PL, DH,DW
+// B packed whole, once, for GEMMs that reuse it (the weights of a convolution): KC-row blocks of ⌈n⌉NR columns.
+static int round_nr(int n) { return (n + NR - 1) / NR * NR; }
+static void pack_b_all(int k, int n, const float* b, int brs, int bcs, float* bp) {
+  for (int pc = 0; pc < k; pc += KC) pack_b(imin(KC, k - pc), n, b + pc * brs, brs, bcs, bp + pc * round_nr(n));
+}
+// C (+)= A·B with B from pack_b_all; ap: MC·KC floats, tile: MR·NR floats
+static void gemm_pb(int m, int n, int k, const float* a, int ars, int acs, const float* bpa, float* c, int ldc, int acc, float* ap, float* tile) {
+  for (int pc = 0; pc < k; pc += KC) {
+    const int kc = imin(KC, k - pc);
+    const int acc2 = acc || pc > 0;
+    const float* bp = bpa + pc * round_nr(n);
+    for (int ic = 0; ic < m; ic += MC) {
+      const int mc = imin(MC, m - ic);
+      pack_a(mc, kc, a + ic * ars + pc * acs, ars, acs, ap);
+      for (int jr = 0; jr < n; jr += NR)
+        for (int ir = 0; ir < mc; ir += MR)
+          micro(kc, ap + ir * kc, bp + jr * kc, c + (ic + ir) * ldc + jr, ldc, acc2, imin(MR, mc - ir), imin(NR, n - jr), tile);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- convolutions via im2col + GEMM (NHWC, HWIO)
+// dims: N,H,W,C, OH,OW,K, KH,KW, SH,SW, PT,PL, DH,DW. The im2col matrix [OH·OW, KH·KW·C] of one image is built a block
+// of output rows at a time (row_block rows, ~256 KB), so it stays in cache between im2col and GEMM.
 enum { dN, dH, dW, dC, dOH, dOW, dK, dKH, dKW, dSH, dSW, dPT, dPL, dDH, dDW };
-static void im2col(const int* d, const float* x, float* cols) {
-  const int H = d[dH], W = d[dW], C = d[dC], OH = d[dOH], OW = d[dOW], KH = d[dKH], KW = d[dKW];
-  for (int oh = 0; oh < OH; oh++) for (int ow = 0; ow < OW; ow++) {
-    float* o = cols + (oh * OW + ow) * KH * KW * C;
+static void im2col_rows(const int* d, const float* x, int r0, int r1, float* cols) {
+  const int H = d[dH], W = d[dW], C = d[dC], OW = d[dOW], KH = d[dKH], KW = d[dKW];
+  for (int r = r0; r < r1; r++) {
+    const int oh = r / OW, ow = r % OW;
+    float* o = cols + (r - r0) * KH * KW * C;
     for (int kh = 0; kh < KH; kh++) {
       const int ih = oh * d[dSH] + kh * d[dDH] - d[dPT];
       for (int kw = 0; kw < KW; kw++, o += C) {
@@ -116,10 +139,11 @@ static void im2col(const int* d, const float* x, float* cols) {
     }
   }
 }
-static void col2im(const int* d, const float* cols, float* dx) {
-  const int H = d[dH], W = d[dW], C = d[dC], OH = d[dOH], OW = d[dOW], KH = d[dKH], KW = d[dKW];
-  for (int oh = 0; oh < OH; oh++) for (int ow = 0; ow < OW; ow++) {
-    const float* o = cols + (oh * OW + ow) * KH * KW * C;
+static void col2im_rows(const int* d, const float* cols, int r0, int r1, float* dx) {
+  const int H = d[dH], W = d[dW], C = d[dC], OW = d[dOW], KH = d[dKH], KW = d[dKW];
+  for (int r = r0; r < r1; r++) {
+    const int oh = r / OW, ow = r % OW;
+    const float* o = cols + (r - r0) * KH * KW * C;
     for (int kh = 0; kh < KH; kh++) {
       const int ih = oh * d[dSH] + kh * d[dDH] - d[dPT];
       for (int kw = 0; kw < KW; kw++, o += C) {
@@ -132,54 +156,94 @@ static void col2im(const int* d, const float* cols, float* dx) {
   }
 }
 static int pointwise(const int* d) { return d[dKH] == 1 && d[dKW] == 1 && d[dSH] == 1 && d[dSW] == 1 && d[dPT] == 0 && d[dPL] == 0; }
-
-// Floats of scratch the conv kernels need (the JS side allocates them, 16-byte aligned).
-EXPORT(conv_scratch_floats) int conv_scratch_floats(const int* d) {
+// Output rows per im2col block: ~64 Ki floats, at least `min_rows`, a multiple of MR, at most OH·OW.
+static int row_block(const int* d, int min_rows) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC];
-  const int maxN = KKC > d[dK] ? KKC : d[dK];
-  return P * KKC + MC * KC + KC * ((maxN + NR - 1) / NR * NR) + MR * NR + 16;
+  int rb = (1 << 16) / KKC;
+  if (rb < min_rows) rb = min_rows;
+  rb -= rb % MR;
+  return rb < P ? rb : P;
+}
+#define RB_MIN_DATA MC
+#define RB_MIN_WEIGHTS KC
+
+// Floats of scratch the conv kernels need (the JS side allocates them, 16-byte aligned):
+// cols (row block) | ap (MC·KC) | tile (MR·NR) | bp (packed B: the whole filter, or KC rows of dy).
+EXPORT(conv_scratch_floats) int conv_scratch_floats(const int* d) {
+  const int KKC = d[dKH] * d[dKW] * d[dC], K = d[dK];
+  const int rbd = row_block(d, RB_MIN_DATA), rbw = row_block(d, RB_MIN_WEIGHTS);
+  const int rb = rbd > rbw ? rbd : rbw;
+  int bp = KKC * round_nr(K);
+  if (K * round_nr(KKC) > bp) bp = K * round_nr(KKC);
+  if (KC * round_nr(K) > bp) bp = KC * round_nr(K);
+  return (rb + MR) * KKC + MC * KC + MR * NR + bp + 16;
+}
+static float* cols_end(const int* d, float* scratch, int rb) {
+  const int KKC = d[dKH] * d[dKW] * d[dC];
+  return scratch + (((rb + MR) * KKC + 3) & ~3);
 }
 // y = conv2d(x, w)
 EXPORT(conv_fwd) void conv_fwd(const int* d, const float* x, const float* w, float* y, float* scratch) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
-  if (pointwise(d)) { gemm(d[dN] * P, K, KKC, x, KKC, 1, w, K, 1, y, K, 0, scratch); return; }
+  const int rb = row_block(d, RB_MIN_DATA);
   float* cols = scratch;
-  float* gs = scratch + P * KKC;
+  float* ap = cols_end(d, scratch, rb);
+  float* tile = ap + MC * KC;
+  float* bp = tile + MR * NR;
+  pack_b_all(KKC, K, w, K, 1, bp);
+  if (pointwise(d)) { gemm_pb(d[dN] * P, K, KKC, x, KKC, 1, bp, y, K, 0, ap, tile); return; }
   for (int n = 0; n < d[dN]; n++) {
-    im2col(d, x + n * xs, cols);
-    gemm(P, K, KKC, cols, KKC, 1, w, K, 1, y + n * P * K, K, 0, gs);
+    for (int r0 = 0; r0 < P; r0 += rb) {
+      const int r1 = imin(P, r0 + rb);
+      im2col_rows(d, x + n * xs, r0, r1, cols);
+      gemm_pb(r1 - r0, K, KKC, cols, KKC, 1, bp, y + (n * P + r0) * K, K, 0, ap, tile);
+    }
   }
 }
 // dx = conv2d_backprop_input(dy, w)
 EXPORT(conv_bwd_data) void conv_bwd_data(const int* d, const float* dy, const float* w, float* dx, float* scratch) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
-  const int pw = pointwise(d);
+  const int rb = row_block(d, RB_MIN_DATA);
   float* cols = scratch;
-  float* gs = scratch + (pw ? 0 : P * KKC);
+  float* ap = cols_end(d, scratch, rb);
+  float* tile = ap + MC * KC;
+  float* bp = tile + MR * NR;
+  pack_b_all(K, KKC, w, 1, K, bp);
+  if (pointwise(d)) { gemm_pb(d[dN] * P, KKC, K, dy, K, 1, bp, dx, KKC, 0, ap, tile); return; }
   for (int n = 0; n < d[dN]; n++) {
-    if (pw) { gemm(P, KKC, K, dy + n * P * K, K, 1, w, 1, K, dx + n * xs, KKC, 0, gs); continue; }
-    gemm(P, KKC, K, dy + n * P * K, K, 1, w, 1, K, cols, KKC, 0, gs);
     float* o = dx + n * xs;
     for (int i = 0; i < xs; i++) o[i] = 0.f;
-    col2im(d, cols, o);
+    for (int r0 = 0; r0 < P; r0 += rb) {
+      const int r1 = imin(P, r0 + rb);
+      gemm_pb(r1 - r0, KKC, K, dy + (n * P + r0) * K, K, 1, bp, cols, KKC, 0, ap, tile);
+      col2im_rows(d, cols, r0, r1, o);
+    }
   }
 }
 // dw = conv2d_backprop_filter(x, dy)
 EXPORT(conv_bwd_weights) void conv_bwd_weights(const int* d, const float* x, const float* dy, float* dw, float* scratch) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
-  const int pw = pointwise(d);
+  const int rb = row_block(d, RB_MIN_WEIGHTS);
   float* cols = scratch;
-  float* gs = scratch + (pw ? 0 : P * KKC);
+  float* gs = cols_end(d, scratch, rb);  // gemm's own layout: ap | bp | tile
+  if (pointwise(d)) {
+    for (int n = 0; n < d[dN]; n++) gemm(KKC, K, P, x + n * xs, 1, KKC, dy + n * P * K, K, 1, dw, K, n > 0, gs);
+    return;
+  }
   for (int n = 0; n < d[dN]; n++) {
-    const float* a = x + n * xs;
-    if (!pw) { im2col(d, a, cols); a = cols; }
-    gemm(KKC, K, P, a, 1, KKC, dy + n * P * K, K, 1, dw, K, n > 0, gs);
+    for (int r0 = 0; r0 < P; r0 += rb) {
+      const int r1 = imin(P, r0 + rb);
+      im2col_rows(d, x + n * xs, r0, r1, cols);
+      gemm(KKC, K, r1 - r0, cols, 1, KKC, dy + (n * P + r0) * K, K, 1, dw, K, n > 0 || r0 > 0, gs);
+    }
   }
 }
 
 // ---------------------------------------------------------------- fused BatchNorm (batch statistics) + SiLU
+// pmin/pmax (one x64 instruction each) instead of min/max (NaN-propagating: a multi-instruction sequence in V8);
+// 2^n from the bits of n + 127 + 1.5·2^23 (n integral, |n| ≤ 128) instead of a saturating float→int conversion.
 static inline v128_t exp_ps(v128_t x) {  // Cephes-style expf, ~1-2 ulp on [-87, 88]
-  x = wasm_f32x4_min(wasm_f32x4_max(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
   const v128_t fx = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
   x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, wasm_f32x4_splat(0.693359375f)));
   x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, wasm_f32x4_splat(-2.12194440e-4f)));
@@ -190,7 +254,7 @@ static inline v128_t exp_ps(v128_t x) {  // Cephes-style expf, ~1-2 ulp on [-87,
   y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(1.6666665459E-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(5.0000001201E-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(y, x), x), wasm_f32x4_add(x, wasm_f32x4_splat(1.f)));
-  const v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(fx), wasm_i32x4_splat(127)), 23);
+  const v128_t e = wasm_i32x4_shl(wasm_f32x4_add(fx, wasm_f32x4_splat(12582912.f + 127.f)), 23);
   return wasm_f32x4_mul(y, e);
 }
 static inline v128_t sigmoid_ps(v128_t z) { return wasm_f32x4_div(wasm_f32x4_splat(1.f), wasm_f32x4_add(wasm_f32x4_splat(1.f), exp_ps(wasm_f32x4_neg(z)))); }

@@ -21,6 +21,15 @@ describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon
     });
   }
 
+  it('Conv2D forward with dilation 2 (im2col path) matches cpu', async () => {
+    const { ref, got } = await onCpuAndActive(() => {
+      const x = tf.tensor4d(randomArray(2 * 11 * 10 * 6, 31), [2, 11, 10, 6]);
+      const w = tf.tensor4d(randomArray(3 * 3 * 6 * 5, 32, 0.3), [3, 3, 6, 5]);
+      return [tf.conv2d(x, w, 1, 'same', 'NHWC', 2), tf.conv2d(x, w, 1, 'valid', 'NHWC', [2, 1])];
+    });
+    got.forEach((g, i) => expect({ i, ok: relativeError(g, ref[i]!) < 1e-5 }).toEqual({ i, ok: true }));
+  });
+
   it('fused BN+SiLU needs channels % 4 == 0; other channel counts use plain ops (both match cpu)', async () => {
     expect(isFusedConvBnSiluAvailable(8)).toBe(true);
     expect(isFusedConvBnSiluAvailable(6)).toBe(false);

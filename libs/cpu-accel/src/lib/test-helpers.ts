@@ -54,6 +54,10 @@ export const CONV_CASES: ConvCase[] = [
   { name: "3x3 s2 'valid', input not covered", N: 2, H: 8, W: 9, C: 3, K: 4, k: 3, s: 2, pad: 'valid' },
   { name: "3x3 s2 'same'", N: 1, H: 9, W: 10, C: 4, K: 5, k: 3, s: 2, pad: 'same' },
   { name: '5x5 s1 p2', N: 1, H: 6, W: 6, C: 2, K: 3, k: 5, s: 1, pad: 2 },
+  // Enough output rows × filter taps for the wasm-SIMD kernels' im2col to run in several row blocks.
+  { name: '3x3 s1 p1, 64 channels', N: 2, H: 18, W: 19, C: 64, K: 12, k: 3, s: 1, pad: 1 },
+  { name: '3x3 s2 p1, 32 channels', N: 1, H: 40, W: 38, C: 32, K: 8, k: 3, s: 2, pad: 1 },
+  { name: '1x1 s1, 260 pixels', N: 3, H: 13, W: 20, C: 24, K: 20, k: 1, s: 1, pad: 0 },
 ];
 
 export function padArg(p: ConvCase['pad']): 'same' | 'valid' | tf.backend_util.ExplicitPadding {

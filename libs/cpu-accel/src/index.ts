@@ -13,5 +13,6 @@ export { patchCpuBackend } from './lib/cpu-backend-patch.js';
 export { loadNativeAddon, NATIVE_ENV } from './lib/native-addon.js';
 export type { NativeAddonStatus } from './lib/native-addon.js';
 export { registerGradients } from './lib/gradients.js';
+export { THREADS_ENV } from './lib/simd-threads.js';
 export { yoloConvKernels } from './lib/yolo-conv-kernels.js';
 export type { YoloConvTrainArgs, YoloConvTrainResult } from './lib/yolo-conv-kernels.js';

@@ -182,8 +182,9 @@ static float* cols_end(const int* d, float* scratch, int rb) {
   const int KKC = d[dKH] * d[dKW] * d[dC];
   return scratch + (((rb + MR) * KKC + 3) & ~3);
 }
+// The conv kernels process images [n0, n1) of the batch (the threaded path hands out ranges of images).
 // y = conv2d(x, w)
-EXPORT(conv_fwd) void conv_fwd(const int* d, const float* x, const float* w, float* y, float* scratch) {
+EXPORT(conv_fwd) void conv_fwd(const int* d, const float* x, const float* w, float* y, float* scratch, int n0, int n1) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
   const int rb = row_block(d, RB_MIN_DATA);
   float* cols = scratch;
@@ -191,8 +192,8 @@ EXPORT(conv_fwd) void conv_fwd(const int* d, const float* x, const float* w, flo
   float* tile = ap + MC * KC;
   float* bp = tile + MR * NR;
   pack_b_all(KKC, K, w, K, 1, bp);
-  if (pointwise(d)) { gemm_pb(d[dN] * P, K, KKC, x, KKC, 1, bp, y, K, 0, ap, tile); return; }
-  for (int n = 0; n < d[dN]; n++) {
+  if (pointwise(d)) { gemm_pb((n1 - n0) * P, K, KKC, x + n0 * xs, KKC, 1, bp, y + n0 * P * K, K, 0, ap, tile); return; }
+  for (int n = n0; n < n1; n++) {
     for (int r0 = 0; r0 < P; r0 += rb) {
       const int r1 = imin(P, r0 + rb);
       im2col_rows(d, x + n * xs, r0, r1, cols);
@@ -201,7 +202,7 @@ EXPORT(conv_fwd) void conv_fwd(const int* d, const float* x, const float* w, flo
   }
 }
 // dx = conv2d_backprop_input(dy, w)
-EXPORT(conv_bwd_data) void conv_bwd_data(const int* d, const float* dy, const float* w, float* dx, float* scratch) {
+EXPORT(conv_bwd_data) void conv_bwd_data(const int* d, const float* dy, const float* w, float* dx, float* scratch, int n0, int n1) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
   const int rb = row_block(d, RB_MIN_DATA);
   float* cols = scratch;
@@ -209,8 +210,8 @@ EXPORT(conv_bwd_data) void conv_bwd_data(const int* d, const float* dy, const fl
   float* tile = ap + MC * KC;
   float* bp = tile + MR * NR;
   pack_b_all(K, KKC, w, 1, K, bp);
-  if (pointwise(d)) { gemm_pb(d[dN] * P, KKC, K, dy, K, 1, bp, dx, KKC, 0, ap, tile); return; }
-  for (int n = 0; n < d[dN]; n++) {
+  if (pointwise(d)) { gemm_pb((n1 - n0) * P, KKC, K, dy + n0 * P * K, K, 1, bp, dx + n0 * xs, KKC, 0, ap, tile); return; }
+  for (int n = n0; n < n1; n++) {
     float* o = dx + n * xs;
     for (int i = 0; i < xs; i++) o[i] = 0.f;
     for (int r0 = 0; r0 < P; r0 += rb) {
@@ -220,23 +221,30 @@ EXPORT(conv_bwd_data) void conv_bwd_data(const int* d, const float* dy, const fl
     }
   }
 }
-// dw = conv2d_backprop_filter(x, dy)
-EXPORT(conv_bwd_weights) void conv_bwd_weights(const int* d, const float* x, const float* dy, float* dw, float* scratch) {
+// dw = conv2d_backprop_filter(x, dy) over images [n0, n1) (dw is overwritten, not accumulated into)
+EXPORT(conv_bwd_weights) void conv_bwd_weights(const int* d, const float* x, const float* dy, float* dw, float* scratch, int n0, int n1) {
   const int P = d[dOH] * d[dOW], KKC = d[dKH] * d[dKW] * d[dC], xs = d[dH] * d[dW] * d[dC], K = d[dK];
   const int rb = row_block(d, RB_MIN_WEIGHTS);
   float* cols = scratch;
   float* gs = cols_end(d, scratch, rb);  // gemm's own layout: ap | bp | tile
   if (pointwise(d)) {
-    for (int n = 0; n < d[dN]; n++) gemm(KKC, K, P, x + n * xs, 1, KKC, dy + n * P * K, K, 1, dw, K, n > 0, gs);
+    for (int n = n0; n < n1; n++) gemm(KKC, K, P, x + n * xs, 1, KKC, dy + n * P * K, K, 1, dw, K, n > n0, gs);
     return;
   }
-  for (int n = 0; n < d[dN]; n++) {
+  for (int n = n0; n < n1; n++) {
     for (int r0 = 0; r0 < P; r0 += rb) {
       const int r1 = imin(P, r0 + rb);
       im2col_rows(d, x + n * xs, r0, r1, cols);
-      gemm(KKC, K, r1 - r0, cols, 1, KKC, dy + (n * P + r0) * K, K, 1, dw, K, n > 0 || r0 > 0, gs);
+      gemm(KKC, K, r1 - r0, cols, 1, KKC, dy + (n * P + r0) * K, K, 1, dw, K, n > n0 || r0 > 0, gs);
     }
   }
+}
+
+// a[i] += b[i] (sums the per-thread partial filter gradients)
+EXPORT(add_inplace) void add_inplace(float* a, const float* b, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(a + i, wasm_f32x4_add(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+  for (; i < n; i++) a[i] += b[i];
 }
 
 // ---------------------------------------------------------------- fused BatchNorm (batch statistics) + SiLU

@@ -7,6 +7,7 @@ import { registerNativeKernels } from './native-kernels.js';
 import { setBnSiluChannelMultiple } from './custom-kernels.js';
 import { registerPortableKernels } from './portable-kernels.js';
 import { hasSimdModule, registerSimdKernels } from './simd-kernels.js';
+import { simdThreadCount } from './simd-threads.js';
 
 /** Which kernels back the accelerated CPU path. */
 export type CpuAccelPath = 'native' | 'portable';
@@ -25,6 +26,8 @@ export interface CpuAccelOptions {
    * (C→wasm SIMD kernels over the composite ones); `composite`: only the pure-TS composite gradients (tests).
    */
   kernels?: 'auto' | 'portable' | 'composite';
+  /** Threads for the portable wasm-SIMD convolutions (default `VIGIL_CPU_ACCEL_THREADS`, else the CPU count; 1 = off). */
+  threads?: number;
   /** Environment to read `VIGIL_CPU_ACCEL_NATIVE` from (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
@@ -49,9 +52,10 @@ export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<C
     return { path: 'native', tfBackend: 'wasm', description: `tfjs wasm backend + native oneDNN kernels (${native.detail})` };
   }
   if (kernels !== 'composite' && hasSimdModule()) {
-    registerSimdKernels();
+    const threads = registerSimdKernels(options.threads ?? simdThreadCount(options.env));
     setBnSiluChannelMultiple(4);
-    return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable wasm-SIMD training kernels (${native.detail})` };
+    const t = threads > 1 ? `, convolutions on ${threads} threads` : '';
+    return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable wasm-SIMD training kernels${t} (${native.detail})` };
   }
   return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable composite training kernels (${native.detail})` };
 }

@@ -9,7 +9,8 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, registerBnSiluGradient } from './custom-kernels.js';
 import { replaceKernel } from './kernel-registry.js';
-import { allFloat32 } from './wasm-heap.js';
+import { SimdThreadPool, type ConvKind } from './simd-threads.js';
+import { allFloat32, heapF32 } from './wasm-heap.js';
 
 /**
  * Portable kernels compiled from C to wasm SIMD (libs/cpu-accel/wasm/kernels.c, the committed kernels.wasm), run on
@@ -19,9 +20,9 @@ import { allFloat32 } from './wasm-heap.js';
 interface SimdExports {
   __stack_pointer: { value: number };
   conv_scratch_floats(dims: number): number;
-  conv_fwd(dims: number, x: number, w: number, y: number, scratch: number): void;
-  conv_bwd_data(dims: number, dy: number, w: number, dx: number, scratch: number): void;
-  conv_bwd_weights(dims: number, x: number, dy: number, dw: number, scratch: number): void;
+  conv_fwd(dims: number, x: number, w: number, y: number, scratch: number, n0: number, n1: number): void;
+  conv_bwd_data(dims: number, dy: number, w: number, dx: number, scratch: number, n0: number, n1: number): void;
+  conv_bwd_weights(dims: number, x: number, dy: number, dw: number, scratch: number, n0: number, n1: number): void;
   bn_silu_fwd(x: number, g: number, b: number, eps: number, out: number, mean: number, v: number, M: number, C: number, fs: number, ds: number): void;
   bn_silu_bwd(x: number, g: number, b: number, mean: number, v: number, eps: number, dy: number, dx: number, dg: number, db: number, M: number, C: number, fs: number, ds: number): void;
   maxpool_grad(x: number, dy: number, dx: number, dims: number, best: number, at: number): void;
@@ -88,6 +89,27 @@ function convDims15(ci: tf.backend_util.Conv2DInfo): number[] {
     ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left, ci.dilationHeight, ci.dilationWidth];
 }
 
+/** The shared-memory build of the same kernels, for the threaded convolutions. */
+function simdMtModulePath(): string {
+  return join(dirname(simdModulePath()), 'kernels-mt.wasm');
+}
+
+let pool: SimdThreadPool | undefined;
+
+/**
+ * Runs a convolution on the thread pool when it pays: a batch to split, and enough multiply-adds per value copied in
+ * and out of the pool's memory (1×1 convolutions on few channels are cheaper in place on one thread).
+ */
+function threaded(kind: ConvKind, ci: tf.backend_util.Conv2DInfo, be: BackendWasm, a: TensorInfo, b: TensorInfo, out: TensorInfo): boolean {
+  if (!pool || ci.batchSize < 2) return false;
+  const macs = ci.batchSize * ci.outHeight * ci.outWidth * ci.outChannels * ci.filterHeight * ci.filterWidth * ci.inChannels;
+  const size = (t: TensorInfo) => tf.util.sizeFromShape(t.shape);
+  const copied = size(a) + size(b) + size(out) * (kind === 'bwdWeights' ? pool.threads : 1);
+  if (macs < 4e6 || macs < 32 * copied) return false;
+  pool.conv(kind, convDims15(ci), heapF32(be, a), heapF32(be, b), heapF32(be, out));
+  return true;
+}
+
 /** True when the SIMD module file is present (it is committed; a trimmed install may lack it). */
 export function hasSimdModule(): boolean {
   try {
@@ -98,8 +120,15 @@ export function hasSimdModule(): boolean {
   }
 }
 
-/** Registers the C→wasm SIMD kernels on the wasm backend (after the composite ones, which remain the fallbacks). */
-export function registerSimdKernels(): void {
+/**
+ * Registers the C→wasm SIMD kernels on the wasm backend (after the composite ones, which remain the fallbacks);
+ * with `threads` ≥ 2 the large convolutions run on that many threads. Returns the number of threads in use.
+ */
+export function registerSimdKernels(threads = 1): number {
+  if ((pool?.threads ?? 1) !== threads) {
+    pool?.dispose();
+    pool = SimdThreadPool.create(threads, simdMtModulePath());
+  }
   const bu = tf.backend_util;
   const util = tf.util;
   const current = (name: string): KernelFunc => {
@@ -115,9 +144,10 @@ export function registerSimdKernels(): void {
     const be = args.backend as BackendWasm;
     const ci = bu.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
     const out = be.makeOutput(ci.outShape, 'float32');
+    if (threaded('fwd', ci, be, x, filter, out)) return out;
     const { E, W, argBlock } = load(be);
     const dims = i32(W, argBlock, convDims15(ci));
-    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_fwd(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, filter), ptr(be, out), s));
+    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_fwd(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, filter), ptr(be, out), s, 0, ci.batchSize));
     return out;
   });
 
@@ -129,9 +159,10 @@ export function registerSimdKernels(): void {
     const be = args.backend as BackendWasm;
     const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
     const out = be.makeOutput(ci.inShape, 'float32');
+    if (threaded('bwdData', ci, be, dy, filter, out)) return out;
     const { E, W, argBlock } = load(be);
     const dims = i32(W, argBlock, convDims15(ci));
-    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_data(i32(W, argBlock, convDims15(ci)), ptr(be, dy), ptr(be, filter), ptr(be, out), s));
+    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_data(i32(W, argBlock, convDims15(ci)), ptr(be, dy), ptr(be, filter), ptr(be, out), s, 0, ci.batchSize));
     return out;
   });
 
@@ -143,9 +174,10 @@ export function registerSimdKernels(): void {
     const be = args.backend as BackendWasm;
     const ci = bu.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
     const out = be.makeOutput(ci.filterShape, 'float32');
+    if (threaded('bwdWeights', ci, be, x, dy, out)) return out;
     const { E, W, argBlock } = load(be);
     const dims = i32(W, argBlock, convDims15(ci));
-    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_weights(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, dy), ptr(be, out), s));
+    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_weights(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, dy), ptr(be, out), s, 0, ci.batchSize));
     return out;
   });
 
@@ -235,4 +267,5 @@ export function registerSimdKernels(): void {
     E.resize_nearest_grad(ptr(be, dy), ptr(be, out), N, H, Wd, C, dy.shape[1]!, dy.shape[2]!);
     return out;
   });
+  return pool?.threads ?? 1;
 }

@@ -6,6 +6,7 @@
  *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
  *     [--cfg yolov5n6] [--img 320] [--batch 8] [--steps 6] [--infer-img 640] [--anchor <dir of bench_torch.py>]
  *   … tools/bench/yolov5-train.ts --profile [--plain] [--shapes]   # per-kernel ms of the step (tf.profile), no baseline
+ *   --fused-only: skip the plain-ops runs (shorter). CPU ms/step = the process's CPU time (all threads) per step.
  *
  * Step = forward (train mode) + the original's ComputeLoss + backward + SGD (Nesterov) update, hyp.scratch-p6;
  * random images and 6 random targets per image, as bench_torch.py. Inference = fused model, batch 1, no NMS.
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     plain: { type: 'boolean', default: false },
     shapes: { type: 'boolean', default: false },
+    'fused-only': { type: 'boolean', default: false },
   },
 });
 const IMG = Number(values.img);
@@ -80,17 +82,24 @@ function trainStep(on: boolean): { step: () => number; params: number; dispose: 
   return { step, params: model.parameterCount(), dispose: () => { x.dispose(); model.dispose(); } };
 }
 
-function trainImgPerS(on: boolean): { imgPerS: number; loss: number; params: number } {
+/** img/s from the median wall time of a step; `cpuMs`: median CPU time of the process a step (all its threads). */
+function trainImgPerS(on: boolean): { imgPerS: number; cpuMs: number; loss: number; params: number } {
   const { step, params, dispose } = trainStep(on);
   const times: number[] = [];
+  const cpu: number[] = [];
   let loss = 0;
   for (let i = 0; i < STEPS + 2; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     loss = step();
-    if (i >= 2) times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= 2) {
+      times.push(performance.now() - t0);
+      cpu.push((c.user + c.system) / 1000);
+    }
   }
   dispose();
-  return { imgPerS: B / (median(times) / 1000), loss, params };
+  return { imgPerS: B / (median(times) / 1000), cpuMs: median(cpu), loss, params };
 }
 
 const size = (s: readonly number[] | undefined): number => (s ? s.reduce((a, b) => a * b, 1) : 0);
@@ -173,14 +182,15 @@ console.log(`backend: ${choice.kind} — ${choice.reason}`);
 if (values.profile) {
   await profileStep(!values.plain);
 } else {
-  const plain = trainImgPerS(false);
+  const plain = values['fused-only'] ? { imgPerS: Number.NaN, cpuMs: Number.NaN, loss: Number.NaN, params: 0 } : trainImgPerS(false);
   const fused = trainImgPerS(true);
-  const infPlain = inferMs(false);
+  const infPlain = values['fused-only'] ? Number.NaN : inferMs(false);
   const infFused = inferMs(true);
   const pt = torch();
-  console.log(`${values.cfg} (${plain.params} params) train img ${IMG} batch ${B}, median of ${STEPS} steps; inference ${INFER} batch 1, fused, median of 10`);
-  console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)})`);
-  console.log(`  ours, fused Conv+BN+SiLU: ${fused.imgPerS.toFixed(1)} img/s   inference ${infFused.toFixed(1)} ms/img   (loss ${fused.loss.toFixed(4)})`);
+  console.log(`${values.cfg} (${fused.params} params) train img ${IMG} batch ${B}, median of ${STEPS} steps; inference ${INFER} batch 1, fused, median of 10`);
+  const cpu = (r: { imgPerS: number; cpuMs: number }) => `(wall ${(1000 * B / r.imgPerS).toFixed(0)} ms/step, CPU ${r.cpuMs.toFixed(0)} ms/step)`;
+  console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)}) ${cpu(plain)}`);
+  console.log(`  ours, fused Conv+BN+SiLU: ${fused.imgPerS.toFixed(1)} img/s   inference ${infFused.toFixed(1)} ms/img   (loss ${fused.loss.toFixed(4)}) ${cpu(fused)}`);
   if (typeof pt === 'string') console.log(`  PyTorch: skipped (${pt})`);
   else {
     console.log(`  original PyTorch:         ${pt.train_images_per_s.toFixed(1)} img/s   inference ${pt.infer_ms_per_image.toFixed(1)} ms/img`);

@@ -41,6 +41,7 @@ const MAX_PAGES = 32768; // 2 GiB, as kernels-mt.wasm declares
 const JOB = 0, CLAIM = 1, DONE = 2, NCHUNKS = 3, KIND = 4, DIMS = 5, A = 6, B = 7, OUT = 8, SCRATCH = 9, SCRATCH_STRIDE = 10,
   N = 11, PART = 12, OUT_BYTES = 13, FAILED = 14;
 const CHUNK_BITS = 11;
+const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
 
 // Run by the main thread and the workers (the worker gets this source text: keep it self-contained, plain JS).
 const WORK_SOURCE = `
@@ -103,6 +104,7 @@ export class SimdThreadPool {
         workerData: { module, memory: this.memory, slot, stackTop: 2 * STACK_BYTES + slot * STACK_BYTES, ctlOffset: CTL },
       });
       w.unref();
+      w.on('error', () => undefined); // a worker that fails only leaves its chunks to the main thread
       this.workers.push(w);
     }
   }
@@ -134,7 +136,11 @@ export class SimdThreadPool {
    */
   conv(kind: ConvKind, dims: readonly number[], a: Float32Array, b: Float32Array, out: Float32Array): void {
     const n = dims[0]!;
-    const nch = kind === 'bwdWeights' ? Math.min(this.threads, n) : n;
+    const nch = kind === 'bwdWeights' ? Math.min(this.threads, n) : Math.min(n, MAX_CHUNKS);
+    // Close the claim word first (tag of the next job, no chunk left): a worker still looping on the previous job
+    // fails its compare-exchange instead of taking a chunk while the arguments below are being rewritten.
+    const job = (this.job + 1) & 0xfffff;
+    Atomics.store(this.ctl(), CLAIM, (job << CHUNK_BITS) | MAX_CHUNKS);
     // Layout: dims | a | b | out | partials (bwdWeights) | scratch × threads
     const dimsAt = DATA;
     const aAt = align16(dimsAt + 4 * 16);
@@ -165,8 +171,8 @@ export class SimdThreadPool {
     ctl[OUT_BYTES] = outBytes;
     ctl[FAILED] = 0;
     Atomics.store(ctl, DONE, 0);
-    this.job = (this.job + 1) & 0xfffff;
-    Atomics.store(ctl, CLAIM, this.job << CHUNK_BITS);
+    this.job = job;
+    Atomics.store(ctl, CLAIM, job << CHUNK_BITS);
     Atomics.store(ctl, JOB, this.job);
     Atomics.notify(ctl, JOB);
     mainWork(this.E, ctl, this.job, 0);

@@ -1,12 +1,13 @@
 /**
  * yolov5 training step and fused inference on the accelerated CPU path, with and without the fused Conv+BN+SiLU
- * kernels of @vigil/cpu-accel registered into @vigil/yolov5's extension points, against the original PyTorch code
+ * kernels of @vigil/cpu-accel registered into @vigil/yolov5's extension points (and its fused SGD update into
+ * @vigil/trainer's), against the original PyTorch code
  * (../shared/reference/pytorch-anchor/bench_torch.py) in the same run.
  *
  *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
  *     [--cfg yolov5n6] [--img 320] [--batch 8] [--steps 6] [--infer-img 640] [--anchor <dir of bench_torch.py>]
  *   … tools/bench/yolov5-train.ts --profile [--plain] [--shapes]   # per-kernel ms of the step (tf.profile), no baseline
- *   --fused-only: skip the plain-ops runs (shorter). CPU ms/step = the process's CPU time (all threads) per step.
+ *   --fused-only: skip the plain-ops runs (shorter); --no-fused-sgd: the fused runs without the fused SGD update. CPU ms/step = the process's CPU time (all threads) per step.
  *
  * Step = forward (train mode) + the original's ComputeLoss + backward + SGD (Nesterov) update, hyp.scratch-p6;
  * random images and 6 random targets per image, as bench_torch.py. Inference = fused model, batch 1, no NMS.
@@ -17,9 +18,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { HYP_SCRATCH_P6, Rng } from '@vigil/core';
-import { yoloConvKernels } from '@vigil/cpu-accel';
+import { sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
-import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
+import { GroupedOptimizer, lossAndGrads, registerSgdKernel } from '@vigil/trainer';
 import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
 import { median } from './stats.js';
 
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     plain: { type: 'boolean', default: false },
     shapes: { type: 'boolean', default: false },
     'fused-only': { type: 'boolean', default: false },
+    'no-fused-sgd': { type: 'boolean', default: false },
   },
 });
 const IMG = Number(values.img);
@@ -47,9 +49,13 @@ const specPath = resolveSpecPath(values.cfg!);
 if (!specPath) throw new Error(`unknown model spec ${values.cfg}`);
 const kernels = yoloConvKernels();
 
+const sgd = sgdStepKernel();
+
+/** on = the apps' registrations: fused Conv+BN+SiLU kernels and the fused SGD update (`--no-fused-sgd`: without it). */
 function setKernels(on: boolean): void {
   registerConvBnSiluKernel(kernels.backend, on ? kernels.eval : undefined);
   registerConvBnSiluTrainKernel(kernels.backend, on ? kernels.train : undefined);
+  registerSgdKernel(sgd.backend, on && !values['no-fused-sgd'] ? sgd.step : undefined);
 }
 
 function targets(): Float32Array {

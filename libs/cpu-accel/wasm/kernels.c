@@ -335,6 +335,32 @@ EXPORT(bn_silu_bwd) void bn_silu_bwd(const float* x, const float* g, const float
   }
 }
 
+// ---------------------------------------------------------------- SGD step (torch.optim.SGD after its first step)
+// d = g + wd·p; buf' = mom·buf + d; d = nesterov ? d + mom·buf' : buf'; p' = p − lr·d — each operation rounded to
+// float32 in the order the optimizer's tfjs ops use, so the result is the same as theirs.
+EXPORT(sgd_step) void sgd_step(const float* p, const float* g, const float* buf, float lr, float wd, float mom, int nesterov,
+                              float* po, float* bo, int n) {
+  const v128_t vlr = wasm_f32x4_splat(lr), vwd = wasm_f32x4_splat(wd), vm = wasm_f32x4_splat(mom);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t pv = wasm_v128_load(p + i);
+    v128_t d = wasm_v128_load(g + i);
+    if (wd != 0.f) d = wasm_f32x4_add(d, wasm_f32x4_mul(pv, vwd));
+    const v128_t b = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(buf + i), vm), d);
+    d = nesterov ? wasm_f32x4_add(d, wasm_f32x4_mul(b, vm)) : b;
+    wasm_v128_store(bo + i, b);
+    wasm_v128_store(po + i, wasm_f32x4_sub(pv, wasm_f32x4_mul(d, vlr)));
+  }
+  for (; i < n; i++) {
+    float d = g[i];
+    if (wd != 0.f) d = d + p[i] * wd;
+    const float b = buf[i] * mom + d;
+    d = nesterov ? d + b * mom : b;
+    bo[i] = b;
+    po[i] = p[i] - d * lr;
+  }
+}
+
 // ---------------------------------------------------------------- max-pool gradient, last-axis concat/split, resize grad
 // dims [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL]; scratch: C floats + C ints. First maximum in scan order wins (as tfjs).
 EXPORT(maxpool_grad) void maxpool_grad(const float* x, const float* dy, float* dx, const int* d, float* best, int* at) {

@@ -9,6 +9,12 @@ export const BN_SILU_GRAD = 'VigilBnSiluGrad';
 /** Custom inference kernel: silu(conv2d(x, filter) + bias). Attrs as FusedConv2D (strides, pad, dilations). No gradient. */
 export const CONV_BIAS_SILU = 'VigilConvBiasSilu';
 
+/**
+ * Custom kernel: one SGD-with-momentum update (torch.optim.SGD after its first step). Inputs param, grad, buf (same
+ * shape, float32); attrs lr, weightDecay, momentum, nesterov; outputs the new param and the new momentum buffer.
+ */
+export const SGD_STEP = 'VigilSgdStep';
+
 const gradConfig: GradConfig = {
   kernelName: BN_SILU,
   inputsToSave: ['x', 'gamma', 'beta'],

@@ -7,7 +7,7 @@ import type {
   ConcatAttrs, Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
   SplitVAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BN_SILU, BN_SILU_GRAD, registerBnSiluGradient } from './custom-kernels.js';
+import { BN_SILU, BN_SILU_GRAD, SGD_STEP, registerBnSiluGradient } from './custom-kernels.js';
 import { replaceKernel } from './kernel-registry.js';
 import { SimdThreadPool, type ConvKind } from './simd-threads.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
@@ -29,6 +29,7 @@ interface SimdExports {
   concat_last(ptrs: number, cs: number, n: number, out: number, M: number): void;
   split_last(x: number, ptrs: number, cs: number, n: number, M: number): void;
   resize_nearest_grad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+  sgd_step(p: number, g: number, buf: number, lr: number, wd: number, mom: number, nesterov: number, po: number, bo: number, n: number): void;
 }
 interface EmscriptenHeap {
   asm: { memory: { buffer: ArrayBuffer } };
@@ -268,4 +269,21 @@ export function registerSimdKernels(threads = 1): number {
     return out;
   });
   return pool?.threads ?? 1;
+}
+
+/** Registers the {@link SGD_STEP} kernel (an elementwise update: the same on the native and the portable path). */
+export function registerSimdSgdKernel(): void {
+  replaceKernel(SGD_STEP, BACKEND, ({ inputs, backend, attrs }) => {
+    const { param, grad, buf } = inputs as Record<string, TensorInfo>;
+    const n = tf.util.sizeFromShape(param!.shape);
+    if (!allFloat32([param!, grad!, buf!]) || tf.util.sizeFromShape(grad!.shape) !== n || tf.util.sizeFromShape(buf!.shape) !== n) {
+      throw new Error(`@vigil/cpu-accel: ${SGD_STEP} needs float32 param, grad and buf of one size`);
+    }
+    const be = backend as BackendWasm;
+    const po = be.makeOutput(param!.shape, 'float32'), bo = be.makeOutput(param!.shape, 'float32');
+    const { E } = load(be);
+    const a = attrs as { lr: number; weightDecay: number; momentum: number; nesterov: boolean };
+    E.sgd_step(ptr(be, param!), ptr(be, grad!), ptr(be, buf!), a.lr, a.weightDecay, a.momentum, a.nesterov ? 1 : 0, ptr(be, po), ptr(be, bo), n);
+    return [po, bo];
+  });
 }

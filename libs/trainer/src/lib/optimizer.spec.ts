@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { classifyParam, clipGradNorm, GradientAccumulator, GroupedOptimizer, type OptimizerKind } from './optimizer.js';
+import { classifyParam, clipGradNorm, GradientAccumulator, GroupedOptimizer, registerSgdKernel, type OptimizerKind, type SgdKernelArgs } from './optimizer.js';
 
 interface OptimCase {
   kind: OptimizerKind;
@@ -87,6 +87,40 @@ describe('GroupedOptimizer details', () => {
     function rename<T>(r: Record<string, T>): Record<string, T> {
       return Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/A\//, 'B/'), v]));
     }
+  });
+
+  it('uses a registered fused SGD kernel after the first step (same values as the ops) and frees its outputs', () => {
+    const run = (kernel: boolean) => {
+      const calls: SgdKernelArgs[] = [];
+      if (kernel) {
+        registerSgdKernel(tf.getBackend(), (a) => {
+          calls.push(a);
+          // the update written out in ops, as a backend kernel would compute it
+          const d = tf.add(a.grad, tf.mul(a.param, a.weightDecay));
+          const buf = tf.add(tf.mul(a.buf, a.momentum), d);
+          const step = a.nesterov ? tf.add(d, tf.mul(buf, a.momentum)) : buf;
+          return { param: tf.sub(a.param, tf.mul(step, a.lr)), buf };
+        });
+      }
+      const w = tf.variable(tf.tensor1d([0.5, -1, 2]), true, 'model.0.conv.weight');
+      const opt = new GroupedOptimizer([w], { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+      const counts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const g = tf.tensor1d([0.1 * i, -0.2, 0.3]);
+        opt.step({ [w.name]: g });
+        g.dispose();
+        counts.push(tf.memory().numTensors);
+      }
+      registerSgdKernel(tf.getBackend(), undefined);
+      const out = Array.from(w.dataSync());
+      opt.dispose();
+      w.dispose();
+      return { out, calls: calls.length, counts };
+    };
+    const plain = run(false), fused = run(true);
+    expect(fused.calls).toBe(2); // not on the first step (buf = d there)
+    expect(fused.out).toEqual(plain.out);
+    expect(new Set(fused.counts.slice(1)).size).toBe(1);
   });
 
   it('rejects gradients for unknown variables and duplicate names', () => {

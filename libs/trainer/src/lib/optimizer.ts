@@ -70,6 +70,30 @@ interface Slot {
  * Updates are in-place `assign`s inside `tf.tidy`; state buffers are tf.Variables owned by the optimizer
  * ({@link dispose} frees them).
  */
+/** Arguments of a fused SGD update of one parameter (after its first step, when the momentum buffer exists). */
+export interface SgdKernelArgs {
+  param: tf.Tensor;
+  grad: tf.Tensor;
+  buf: tf.Tensor;
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  nesterov: boolean;
+}
+/**
+ * Extension point: a backend-specific fused SGD update (e.g. @vigil/cpu-accel's `sgdStepKernel()` for `wasm`) that
+ * returns the new param and momentum buffer with the same values as {@link GroupedOptimizer}'s ops, or `undefined` to
+ * let the ops run. Saves ~9 small ops a parameter per step.
+ */
+export type SgdKernel = (args: SgdKernelArgs) => { param: tf.Tensor; buf: tf.Tensor } | undefined;
+const sgdKernels = new Map<string, SgdKernel>();
+
+/** Registers (or with `undefined` removes) the fused SGD update for a tfjs backend. */
+export function registerSgdKernel(backendName: string, kernel: SgdKernel | undefined): void {
+  if (kernel) sgdKernels.set(backendName, kernel);
+  else sgdKernels.delete(backendName);
+}
+
 export class GroupedOptimizer {
   readonly kind: OptimizerKind;
   /** lr per group (0 BN weights, 1 weights, 2 biases) */
@@ -130,8 +154,15 @@ export class GroupedOptimizer {
     const lr = this.lr[s.group]!;
     const wd = this.weightDecay[s.group]!;
     const mom = this.momentum;
+    const fused = mom !== 0 && s.buf1 ? sgdKernels.get(tf.getBackend()) : undefined;
     tf.tidy(() => {
       const p = s.variable;
+      const r = fused?.({ param: p, grad: g, buf: s.buf1!, lr, weightDecay: wd, momentum: mom, nesterov: this.nesterov });
+      if (r) {
+        s.buf1!.assign(r.buf);
+        p.assign(r.param);
+        return;
+      }
       let d = wd !== 0 ? tf.add(g, tf.mul(p, tf.scalar(wd))) : g;
       if (mom !== 0) {
         if (!s.buf1) {

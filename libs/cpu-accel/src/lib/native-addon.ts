@@ -78,7 +78,8 @@ export function loadNativeAddon(env: Record<string, string | undefined> = proces
   if (process.env['GOMP_SPINCOUNT'] === undefined && process.env['OMP_WAIT_POLICY'] === undefined) process.env['GOMP_SPINCOUNT'] = '10000';
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    cached = { addon, detail: `oneDNN ${addon.dnnlVersion()}, ${addon.threads()} threads` };
+    const t = addon.threads();
+    cached = { addon, detail: `oneDNN ${addon.dnnlVersion()}, ${t} thread${t === 1 ? '' : 's'}` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     cached = { addon: null, detail: `native addon failed to load (${msg}); ${howTo}` };

@@ -6,6 +6,7 @@ import { convBnSilu } from './conv-bn-silu.js';
 import { simdModulePath } from './simd-kernels.js';
 import { SimdThreadPool, simdThreadCount, THREADS_ENV } from './simd-threads.js';
 import { CONV_CASES, convWithGrads, padArg, randomArray, relativeError, values } from './test-helpers.js';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const mtPath = join(dirname(simdModulePath()), 'kernels-mt.wasm');
@@ -74,12 +75,13 @@ describe('threaded wasm-SIMD convolutions (shared-memory build, worker threads)'
     opt.dispose();
   });
 
-  it(`${THREADS_ENV} sets the thread count (1 = off); otherwise the CPU count`, () => {
+  it(`${THREADS_ENV} sets the thread count (a number, or auto = the CPU count); default 1`, () => {
     expect(simdThreadCount({ [THREADS_ENV]: '1' })).toBe(1);
     expect(simdThreadCount({ [THREADS_ENV]: '3' })).toBe(3);
     expect(simdThreadCount({ [THREADS_ENV]: '64' })).toBe(8);
-    expect(simdThreadCount({})).toBeGreaterThanOrEqual(1);
-    expect(simdThreadCount({ [THREADS_ENV]: 'x' })).toBe(simdThreadCount({}));
+    expect(simdThreadCount({ [THREADS_ENV]: 'auto' })).toBe(Math.min(8, availableParallelism()));
+    expect(simdThreadCount({})).toBe(1);
+    expect(simdThreadCount({ [THREADS_ENV]: 'x' })).toBe(1);
     expect(SimdThreadPool.create(1, mtPath)).toBeUndefined();
   });
 });

@@ -186,12 +186,18 @@ export class SimdThreadPool {
 /** Environment variable: threads for the portable path's convolutions (1 = single-threaded, in place). */
 export const THREADS_ENV = 'VIGIL_CPU_ACCEL_THREADS';
 
-/** Threads for the portable kernels: {@link THREADS_ENV} (1 = off), else the CPU count (at most 8). */
+/**
+ * Threads for the portable kernels: {@link THREADS_ENV} (a count, or `auto` = the CPU count; at most 8), else 1.
+ * Off by default: on the shared 2-core machine, with another job holding a core, 2 threads were 8% slower than 1
+ * (the copies, and chunks waiting for a descheduled worker), and a quiet machine to measure the gain was not
+ * available (BENCHMARKS.md).
+ */
 export function simdThreadCount(env: Record<string, string | undefined> = process.env): number {
   const v = env[THREADS_ENV];
+  if (v === 'auto') return Math.min(availableParallelism(), MAX_THREADS);
   if (v !== undefined && v !== '') {
     const n = Number(v);
     if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
   }
-  return Math.min(availableParallelism(), MAX_THREADS);
+  return 1;
 }

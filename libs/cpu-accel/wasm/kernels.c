@@ -296,7 +296,7 @@ EXPORT(bn_silu_fwd) void bn_silu_fwd(const float* x, const float* g, const float
     const float* r = x + (long)m * C; float* o = out + (long)m * C;
     for (int c = 0; c < C; c += 4) {
       const v128_t z = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(r + c), wasm_v128_load(sc + c)), wasm_v128_load(sh + c));
-      wasm_v128_store(o + c, wasm_f32x4_mul(z, sigmoid_ps(z)));
+      wasm_v128_store(o + c, wasm_f32x4_div(z, wasm_f32x4_add(wasm_f32x4_splat(1.f), exp_ps(wasm_f32x4_neg(z)))));  // z·σ(z)
     }
   }
 }
@@ -332,6 +332,17 @@ EXPORT(bn_silu_bwd) void bn_silu_bwd(const float* x, const float* g, const float
       wasm_v128_store(o + c, wasm_f32x4_mul(wasm_v128_load(lb + c),
         wasm_f32x4_sub(wasm_f32x4_sub(wasm_v128_load(o + c), wasm_v128_load(k2 + c)), wasm_f32x4_mul(xh, wasm_v128_load(k3 + c)))));
     }
+  }
+}
+
+// ---------------------------------------------------------------- transpose keeping the last axis (YOLOv5's Focus)
+// out (shape d[0..5], row-major) = x permuted: d[6 + i] is the input stride of output axis i (i < 5); the last axis
+// (length d[5]) is contiguous in both, so rows of d[5] floats are copied.
+EXPORT(transpose_rows) void transpose_rows(const float* x, float* out, const int* d) {
+  const int n = d[5];
+  for (int a = 0; a < d[0]; a++) for (int b = 0; b < d[1]; b++) for (int c = 0; c < d[2]; c++) for (int e = 0; e < d[3]; e++) {
+    const float* s = x + (long)a * d[6] + (long)b * d[7] + (long)c * d[8] + (long)e * d[9];
+    for (int f = 0; f < d[4]; f++, s += d[10], out += n) for (int k = 0; k < n; k++) out[k] = s[k];
   }
 }
 

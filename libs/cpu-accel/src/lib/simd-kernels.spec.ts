@@ -30,6 +30,16 @@ describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon
     got.forEach((g, i) => expect({ i, ok: relativeError(g, ref[i]!) < 1e-5 }).toEqual({ i, ok: true }));
   });
 
+  it('Transpose keeping the last axis (Focus space-to-depth, rank 3) as row copies; other perms via the stock kernel', async () => {
+    const { ref, got } = await onCpuAndActive(() => {
+      const x = tf.tensor4d(randomArray(2 * 6 * 8 * 3, 51), [2, 6, 8, 3]);
+      const focus = tf.transpose(tf.reshape(x, [2, 3, 2, 4, 2, 3]), [0, 1, 3, 4, 2, 5]);
+      const y = tf.tensor3d(randomArray(4 * 5 * 7, 52), [4, 5, 7]);
+      return [focus, tf.transpose(y, [1, 0, 2]), tf.transpose(y, [2, 0, 1]), tf.transpose(tf.reshape(y, [20, 7]), [1, 0])];
+    });
+    got.forEach((g, i) => expect({ i, same: Array.from(g) }).toEqual({ i, same: Array.from(ref[i]!) }));
+  });
+
   it('fused BN+SiLU needs channels % 4 == 0; other channel counts use plain ops (both match cpu)', async () => {
     expect(isFusedConvBnSiluAvailable(8)).toBe(true);
     expect(isFusedConvBnSiluAvailable(6)).toBe(false);

@@ -6,7 +6,7 @@ import { loadNativeAddon } from './native-addon.js';
 import { registerNativeKernels } from './native-kernels.js';
 import { setBnSiluChannelMultiple } from './custom-kernels.js';
 import { registerPortableKernels } from './portable-kernels.js';
-import { hasSimdModule, registerSimdKernels, registerSimdSgdKernel } from './simd-kernels.js';
+import { hasSimdModule, registerSimdKernels, registerSimdCommonKernels } from './simd-kernels.js';
 import { simdThreadCount } from './simd-threads.js';
 
 /** Which kernels back the accelerated CPU path. */
@@ -44,7 +44,7 @@ export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<C
   await tf.ready();
   restoreKernels('wasm');
   registerPortableKernels();
-  if (hasSimdModule()) registerSimdSgdKernel();
+  if (hasSimdModule()) registerSimdCommonKernels();
   const kernels = options.kernels ?? 'auto';
   const native = kernels === 'auto' ? loadNativeAddon(options.env) : { addon: null, detail: 'native kernels not requested' };
   if (native.addon) {

@@ -27,6 +27,15 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
     });
   }
 
+  it('the SIMD kernels both paths share: Transpose keeping the last axis, SGD step', async () => {
+    expect(tf.getKernel('VigilSgdStep', 'wasm')).toBeDefined();
+    const { ref, got } = await onCpuAndActive(() => {
+      const x = tf.tensor4d(randomArray(2 * 6 * 8 * 3, 51), [2, 6, 8, 3]);
+      return [tf.transpose(tf.reshape(x, [2, 3, 2, 4, 2, 3]), [0, 1, 3, 4, 2, 5])];
+    });
+    expect(Array.from(got[0]!)).toEqual(Array.from(ref[0]!));
+  });
+
   for (const activation of ['linear', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'elu'] as const) {
     it(`FusedConv2D with bias + ${activation}`, async () => {
       const { ref, got } = await onCpuAndActive(() => {

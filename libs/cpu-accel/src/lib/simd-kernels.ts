@@ -8,7 +8,7 @@ import type {
   SplitVAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, SGD_STEP, registerBnSiluGradient } from './custom-kernels.js';
-import { replaceKernel } from './kernel-registry.js';
+import { originalKernel, replaceKernel } from './kernel-registry.js';
 import { SimdThreadPool, type ConvKind } from './simd-threads.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
@@ -257,9 +257,29 @@ export function registerSimdKernels(threads = 1): number {
     return outs;
   });
 
+  const resizeGradPrev = current('ResizeNearestNeighborGrad');
+  replaceKernel('ResizeNearestNeighborGrad', BACKEND, (args) => {
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as unknown as ResizeNearestNeighborAttrs;
+    if (a.alignCorners || a.halfPixelCenters || !allFloat32([images, dy]) || images.shape.length !== 4) return resizeGradPrev(args);
+    const [N, H, Wd, C] = images.shape as [number, number, number, number];
+    const be = args.backend as BackendWasm;
+    const out = be.makeOutput(images.shape, 'float32');
+    const { E } = load(be);
+    E.resize_nearest_grad(ptr(be, dy), ptr(be, out), N, H, Wd, C, dy.shape[1]!, dy.shape[2]!);
+    return out;
+  });
+  return pool?.threads ?? 1;
+}
+
+/**
+ * Registers the SIMD kernels both paths use (memory-bound or layout work, where native code would gain nothing): the
+ * {@link SGD_STEP} update and the Transpose that keeps the last axis.
+ */
+export function registerSimdCommonKernels(): void {
   // Transposes that keep the last axis (Focus's space-to-depth [B,H/2,2,W/2,2,C] → [B,H/2,W/2,2,2,C]): row copies;
   // the backend's element-by-element kernel took ~8 ms of a yolov5n6 step for it. Others: the stock kernel.
-  const transposePrev = current('Transpose');
+  const transposePrev = originalKernel('Transpose', BACKEND)!;
   replaceKernel('Transpose', BACKEND, (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { perm } = args.attrs as unknown as TransposeAttrs;
@@ -276,23 +296,11 @@ export function registerSimdKernels(threads = 1): number {
     return out;
   });
 
-  const resizeGradPrev = current('ResizeNearestNeighborGrad');
-  replaceKernel('ResizeNearestNeighborGrad', BACKEND, (args) => {
-    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
-    const a = args.attrs as unknown as ResizeNearestNeighborAttrs;
-    if (a.alignCorners || a.halfPixelCenters || !allFloat32([images, dy]) || images.shape.length !== 4) return resizeGradPrev(args);
-    const [N, H, Wd, C] = images.shape as [number, number, number, number];
-    const be = args.backend as BackendWasm;
-    const out = be.makeOutput(images.shape, 'float32');
-    const { E } = load(be);
-    E.resize_nearest_grad(ptr(be, dy), ptr(be, out), N, H, Wd, C, dy.shape[1]!, dy.shape[2]!);
-    return out;
-  });
-  return pool?.threads ?? 1;
+
+  registerSimdSgdKernel();
 }
 
-/** Registers the {@link SGD_STEP} kernel (an elementwise update: the same on the native and the portable path). */
-export function registerSimdSgdKernel(): void {
+function registerSimdSgdKernel(): void {
   replaceKernel(SGD_STEP, BACKEND, ({ inputs, backend, attrs }) => {
     const { param, grad, buf } = inputs as Record<string, TensorInfo>;
     const n = tf.util.sizeFromShape(param!.shape);

@@ -188,7 +188,7 @@ export const THREADS_ENV = 'VIGIL_CPU_ACCEL_THREADS';
 
 /**
  * Threads for the portable kernels: {@link THREADS_ENV} (a count, or `auto` = the CPU count; at most 8), else 1.
- * Off by default: on the shared 2-core machine, with another job holding a core, 2 threads were 8% slower than 1
+ * Off by default: on the shared 2-core machine, with another job holding a core, 2 threads were 6% slower than 1
  * (the copies, and chunks waiting for a descheduled worker), and a quiet machine to measure the gain was not
  * available (BENCHMARKS.md).
  */

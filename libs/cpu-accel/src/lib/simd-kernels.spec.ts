@@ -40,6 +40,16 @@ describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon
     got.forEach((g, i) => expect({ i, same: Array.from(g) }).toEqual({ i, same: Array.from(ref[i]!) }));
   });
 
+  it('Slice that is not one contiguous block (rank 2–4, column and inner slices) as row copies; others stock', async () => {
+    const { ref, got } = await onCpuAndActive(() => {
+      const a = tf.tensor2d(randomArray(40 * 12, 61), [40, 12]);
+      const b = tf.tensor4d(randomArray(2 * 5 * 6 * 7, 62), [2, 5, 6, 7]);
+      return [tf.slice(a, [0, 5], [-1, 7]), tf.slice(a, [3, 0], [10, 2]), tf.slice(a, [3, 0], [10, 12]), tf.slice(b, [1, 1, 2, 3], [1, 3, 4, 2]),
+        tf.slice(b, [0, 0, 0, 6], [2, 5, 6, 1]), tf.slice(tf.reshape(b, [2, 5, 42]), [0, 2, 7], [2, 2, 30])];
+    });
+    got.forEach((g, i) => expect({ i, same: Array.from(g) }).toEqual({ i, same: Array.from(ref[i]!) }));
+  });
+
   it('fused BN+SiLU needs channels % 4 == 0; other channel counts use plain ops (both match cpu)', async () => {
     expect(isFusedConvBnSiluAvailable(8)).toBe(true);
     expect(isFusedConvBnSiluAvailable(6)).toBe(false);

@@ -50,6 +50,22 @@ describe('portable wasm-SIMD kernels (C→wasm on the tfjs heap, no native addon
     got.forEach((g, i) => expect({ i, same: Array.from(g) }).toEqual({ i, same: Array.from(ref[i]!) }));
   });
 
+  it('Transpose and Slice row copies allocate only their outputs (tensors, bytes, backend buffers constant)', () => {
+    const x = tf.tensor4d(randomArray(2 * 6 * 8 * 3, 71), [2, 6, 8, 3]);
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) {
+      tf.tidy(() => {
+        tf.transpose(tf.reshape(x, [2, 3, 2, 4, 2, 3]), [0, 1, 3, 4, 2, 5]).dataSync();
+        tf.slice(tf.reshape(x, [96, 3]), [0, 1], [-1, 2]).dataSync();
+      });
+    }
+    const after = tf.memory();
+    const buffers = (m: tf.MemoryInfo) => (m as tf.MemoryInfo & { numDataBuffers: number }).numDataBuffers;
+    expect([after.numTensors, after.numBytes, buffers(after)]).toEqual([before.numTensors, before.numBytes, buffers(before)]);
+    expect(buffers(after)).toBeGreaterThan(0);
+    x.dispose();
+  });
+
   it('fused BN+SiLU needs channels % 4 == 0; other channel counts use plain ops (both match cpu)', async () => {
     expect(isFusedConvBnSiluAvailable(8)).toBe(true);
     expect(isFusedConvBnSiluAvailable(6)).toBe(false);

@@ -167,7 +167,7 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   return report;
 }
 
-type ScanResult = ImageSize | 'missing image' | 'unreadable image';
+export type ScanResult = ImageSize | 'missing image' | 'unreadable image';
 
 /** Files read synchronously between two turns of the event loop (and between two speed checks). */
 const SCAN_CHUNK = 256;
@@ -181,12 +181,13 @@ const SCAN_SYNC_LIMIT_MS = 0.05;
  * the rest is read with `limit` concurrent async reads, which overlap the disk's latency. Formats other than JPEG/PNG
  * go through libvips.
  */
-async function scanImageSizes(
+export async function scanImageSizes(
   fileNames: readonly string[],
   imagesDir: string,
   present: ReadonlySet<string>,
   limit: ReturnType<typeof pLimit>,
   progress: ProgressCallback | undefined,
+  syncLimitMs = SCAN_SYNC_LIMIT_MS,
 ): Promise<ScanResult[]> {
   const total = fileNames.length;
   const sizes = new Array<ScanResult>(total);
@@ -215,7 +216,7 @@ async function scanImageSizes(
       }
       if (sizes[i] !== undefined) done++;
     }
-    sync = (performance.now() - t) / (i1 - i0) <= SCAN_SYNC_LIMIT_MS;
+    sync = (performance.now() - t) / (i1 - i0) <= syncLimitMs;
     progress?.({ phase: 'scan', done, total });
     await new Promise<void>((res) => setImmediate(res));
   }

@@ -49,7 +49,7 @@ export { epochSampleIndices } from './lib/sampler.js';
 export { collateBatch } from './lib/collate.js';
 export type { BatchData } from './lib/collate.js';
 export { YoloDataset } from './lib/yolo-dataset.js';
-export type { YoloDatasetOptions, SampleShapes, LoadedSample, AugmentFn, Batch, BatchOptions } from './lib/yolo-dataset.js';
+export type { YoloDatasetOptions, SampleShapes, LoadedSample, AugmentSample, AugmentFn, Batch, BatchOptions } from './lib/yolo-dataset.js';
 export { plotBatch, savePlotBatch, PLOT_PALETTE } from './lib/plot-batch.js';
 export type { PlotBatchOptions } from './lib/plot-batch.js';
 export { readImageSize, parseImageSize } from './lib/image-size.js';

@@ -241,4 +241,24 @@ describe('trainSampleAugment (the loader hook)', () => {
     expect([out.image.width, out.image.height]).toEqual([tiles[1]!.image.width, tiles[1]!.image.height]);
     for (let k = 0; k < labelCount(out.labels); k++) expect(out.labels[5 * k + 3]!).toBeGreaterThan(out.labels[5 * k + 1]!);
   });
+  it('takes 1-channel grey tiles (keepGrey) mixed with colour ones, with the all-RGB result', async () => {
+    const hyp = { ...HYP_SCRATCH_P6, mixup: 1 };
+    for (let seed = 0; seed < 4; seed++) {
+      const grey = greyTiles(seed);
+      const colour = randomTile(new Rng(seed + 100), 40, 90);
+      // sources: grey files as 1 channel (what the loader gives with keepGrey) + one colour file; the same as RGB
+      const oneCh = grey.map((t) => ({ image: { ...t.image, data: t.image.data.filter((_, k) => k % 3 === 0), channels: 1 as const }, labels: t.labels }));
+      const rgbAll = [...grey, colour];
+      const mixed = [...oneCh, colour];
+      const asked: (boolean | undefined)[] = [];
+      const src = (tiles: LabeledImage[]): SampleSource => ({ length: tiles.length, loadSample: (i, o) => (asked.push(o?.keepGrey), tiles[i]!) });
+      const pending = { index: seed, letterboxed: () => Promise.reject(new Error('not needed')) };
+      const a = await trainSampleAugment(hyp, 40)(pending, new Rng(seed), src(mixed));
+      const b = await trainSampleAugment(hyp, 40)(pending, new Rng(seed), src(rgbAll));
+      expect(asked.every((k) => k === true)).toBe(true);
+      const rgb = (x: LabeledImage) => (x.image.channels === 1 ? greyToRgb(x.image).data : x.image.data);
+      expect(rgb(a)).toEqual(rgb(b));
+      expect(a.labels).toEqual(b.labels);
+    }
+  });
 });

@@ -51,8 +51,8 @@ export function applyTrainAugment(input: TrainAugmentInput, imgSize: number, hyp
     out = mosaicSample(input.mosaic, imgSize, rng, hyp, rgb);
     expand = rgb && out.image.channels === 1;
     if (input.mixup) {
-      let other = mosaicSample(input.mixup, imgSize, rng, hyp, expand);
-      if (expand && other.image.channels === 3) {
+      let other = mosaicSample(input.mixup, imgSize, rng, hyp, out.image.channels === 1);
+      if (out.image.channels === 1 && other.image.channels === 3) {
         out = { image: greyToRgb(out.image), labels: out.labels };
         expand = false;
       } else if (other.image.channels === 1 && out.image.channels === 3) {
@@ -83,10 +83,19 @@ export interface PendingSample {
   letterboxed(): Promise<LabeledImage>;
 }
 
-/** Where mosaic partners come from (the loader's data set): its size and a loader of one sample (long side = imgSize). */
+/**
+ * Where mosaic partners come from (the loader's data set): its size and a loader of one sample (long side = imgSize);
+ * with `keepGrey` it may return grey images with 1 channel instead of 3.
+ */
 export interface SampleSource {
   readonly length: number;
-  loadSample(index: number): LabeledImage | Promise<LabeledImage>;
+  loadSample(index: number, options?: { keepGrey?: boolean }): LabeledImage | Promise<LabeledImage>;
+}
+
+/** Tiles with one channel count: 1-channel tiles are expanded when any tile has 3 (a data set mixing grey and colour). */
+function sameChannels(tiles: LabeledImage[]): LabeledImage[] {
+  if (tiles.every((t) => t.image.channels === tiles[0]!.image.channels)) return tiles;
+  return tiles.map((t) => (t.image.channels === 1 ? { image: greyToRgb(t.image), labels: t.labels } : t));
 }
 
 /** The training augmentation as a loader hook: the pending sample, a per-sample generator, the data set. */
@@ -95,8 +104,9 @@ export type TrainSampleAugment = (sample: PendingSample, rng: Rng, source: Sampl
 /**
  * The original's training augmentation as a loader hook (`__getitem__` with augment=True): with p = hyp.mosaic a
  * mosaic of the sample and 3 partners drawn from the whole data set (mixup inside, from a random start), else
- * random_perspective of the letterboxed sample; then HSV and flips ({@link applyTrainAugment}). Grey results keep one
- * channel (`keepGrey`: the batch builder broadcasts them). Structural types only, so that the dataset lib's
+ * random_perspective of the letterboxed sample; then HSV and flips ({@link applyTrainAugment}). Mosaic tiles are
+ * asked for with `keepGrey` (grey files as 1 channel) and grey results keep one channel (the batch builder broadcasts
+ * them) — the same pixels as the all-RGB computation. Structural types only, so that the dataset lib's
  * `YoloDataset` and its `AugmentFn` fit without this lib importing it.
  */
 export function trainSampleAugment(hyp: AugmentHyp, imgSize: number): TrainSampleAugment {
@@ -105,8 +115,10 @@ export function trainSampleAugment(hyp: AugmentHyp, imgSize: number): TrainSampl
     const plan = planTrainAugment(hyp, rng);
     if (!plan.mosaic) return applyTrainAugment({ letterboxed: await sample.letterboxed() }, imgSize, hyp, rng, options);
     const n = source.length;
-    const tiles = await Promise.all(pickMosaicIndices(sample.index, n, rng).map((i) => source.loadSample(i)));
-    const mix = plan.mixup ? await Promise.all(pickMosaicIndices(rng.int(n), n, rng).map((i) => source.loadSample(i))) : undefined;
+    // Grey files load as 1 channel: the mosaic is then a plain copy instead of a checked RGB → grey reduction.
+    const load = (i: number) => source.loadSample(i, options);
+    const tiles = sameChannels(await Promise.all(pickMosaicIndices(sample.index, n, rng).map(load)));
+    const mix = plan.mixup ? sameChannels(await Promise.all(pickMosaicIndices(rng.int(n), n, rng).map(load))) : undefined;
     return applyTrainAugment({ mosaic: tiles, mixup: mix }, imgSize, hyp, rng, options);
   };
 }

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const rgb = (v: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
   await writeFile(join(imgDir, 'a 1.png'), await rgb(200));
   await writeFile(join(imgDir, 'b.JPG'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#646464' } }).jpeg().toBuffer());
-  await writeFile(join(imgDir, 'sub', 'c.png'), await sharp(Buffer.alloc(32 * 64, 50), { raw: { width: 32, height: 64, channels: 1 } }).png().toBuffer());
+  await writeFile(join(imgDir, 'sub', 'c.png'), await sharp(Buffer.alloc(32 * 64, 50), { raw: { width: 32, height: 64, channels: 1 } }).toColourspace('b-w').png().toBuffer()); // a true 1-channel file
   await writeFile(join(imgDir, 'd.png'), await rgb(10));
   await writeFile(join(imgDir, 'e.png'), await rgb(20));
   await writeFile(join(imgDir, 'notes.txt'), 'not an image');
@@ -88,6 +88,13 @@ describe('YoloDataset', () => {
     // Grayscale image → RGB.
     const g = await ds.loadSample(4);
     expect([g.image.width, g.image.height, g.image.channels, g.image.data[0], g.image.data[1]]).toEqual([16, 32, 3, 50, 50]);
+    // keepGrey: a grey file loads as 1 channel with the RGB load's values; colour files stay RGB.
+    expect(ds.grey.map((g, i) => [i, g]).filter(([, g]) => g)).toEqual([[4, true]]);
+    const g1 = await ds.loadSample(4, { keepGrey: true });
+    expect([g1.image.width, g1.image.height, g1.image.channels]).toEqual([16, 32, 1]);
+    expect(g1.image.data).toEqual(g.image.data.filter((_, k) => k % 3 === 0));
+    expect(g1.labels).toEqual(g.labels);
+    expect((await ds.loadSample(0, { keepGrey: true })).image.channels).toBe(3);
   });
 
   it('yields batches [B,H,W,3] in 0–1 with targets [n,6], prefetching, seeded augmentation', async () => {

@@ -106,6 +106,8 @@ export class YoloDataset {
     readonly labels: Float32Array[],
     /** Per image `[width, height]` of the original file. */
     readonly shapes: [number, number][],
+    /** Per image: the file holds one 8-bit grey channel (see {@link YoloDataset.loadSample}'s `keepGrey`). */
+    readonly grey: boolean[],
     readonly stats: VerifyStats,
     readonly imgSize: number,
     readonly augment: boolean,
@@ -121,7 +123,7 @@ export class YoloDataset {
       files = files.filter((f) => !ex.has(f));
     }
     const v = await verifyLabels(files, { concurrency: options.concurrency, onProgress: options.onProgress, cache: options.cache, nc: options.nc });
-    return new YoloDataset(v.files, v.labels, v.shapes, v.stats, options.imgSize, options.augment ?? false, v.cachePath, v.fromCache);
+    return new YoloDataset(v.files, v.labels, v.shapes, v.grey, v.stats, options.imgSize, options.augment ?? false, v.cachePath, v.fromCache);
   }
 
   get length(): number {
@@ -135,11 +137,12 @@ export class YoloDataset {
 
   /**
    * Image `index` loaded (long side = imgSize) with its labels as `[n,5]` cls + xyxy pixels of the loaded image —
-   * what the original's load_mosaic works on.
+   * what the original's load_mosaic works on. `keepGrey`: a grey file comes back with 1 channel (the same values as
+   * each channel of the RGB load); the augmentations and the batch builder take either.
    */
-  async loadSample(index: number): Promise<LoadedSample> {
+  async loadSample(index: number, options: { keepGrey?: boolean } = {}): Promise<LoadedSample> {
     const file = this.files[index]!;
-    const { image, h0, w0 } = await loadImage(file, this.imgSize, this.augment, this.shapes[index]);
+    const { image, h0, w0 } = await loadImage(file, this.imgSize, this.augment, this.shapes[index], undefined, options.keepGrey === true && this.grey[index] === true);
     const labels = this.pixelLabels(index, image.width, image.height);
     const w = image.width;
     const h = image.height;

@@ -12,7 +12,11 @@
  * Also prints how much of the JS thread the loader keeps busy (event-loop utilisation → ms per image): training runs
  * on that thread, so this is what the loader takes from it.
  *
- *   SEED_SRC=/tmp/seed node --conditions=@vigil/source --import tsx tools/bench/loader.ts [--mode mosaic] [--n 400] [--img 640] [--batch 8] [--reps 3] [--plot file.jpg]
+ * --train <cfg> (with --mode mosaic): whether the loader keeps up with training — training steps of that model (the
+ *   accelerated CPU path with the fused kernels, as vigil-train; forward + ComputeLoss + backward + SGD) fed by the
+ *   loader, against the same steps on one fixed batch (no loading), alternating; `--steps` each.
+ *
+ *   SEED_SRC=/tmp/seed node --conditions=@vigil/source --import tsx tools/bench/loader.ts [--mode mosaic] [--n 400] [--img 640] [--batch 8] [--reps 3] [--plot file.jpg] [--train yolov5n6 --steps 6]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +25,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus, tmpdir } from 'node:os';
 import { trainSampleAugment } from '@vigil/augment';
+import * as tf from '@tensorflow/tfjs-core';
 import { HYP_SCRATCH_P6 } from '@vigil/core';
+import { yoloConvKernels } from '@vigil/cpu-accel';
+import { initBackend } from '@vigil/runtime';
+import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
+import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
 import { ensureSyntheticData, prepareData, savePlotBatch, YoloDataset, type AugmentFn } from '@vigil/dataset';
 import { median } from './stats.js';
 
@@ -33,6 +42,8 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     plot: { type: 'string' },
     mode: { type: 'string', default: 'letterbox' },
+    train: { type: 'string' },
+    steps: { type: 'string', default: '6' },
   },
 });
 const N = Number(values.n);
@@ -59,7 +70,7 @@ async function ours(rep: number): Promise<{ rate: number; busyMs: number }> {
   const elu0 = performance.eventLoopUtilization();
   let n = 0;
   let first = true;
-  // as vigil-train's trainSource: recycled image arrays (the batch is done with when the next one is asked for)
+  // as vigil-train's trainSource / valBatches: recycled image arrays (a batch is done with when the next one is asked for)
   for await (const b of ds.batches({ batchSize: BS, prefetch: 2, concurrency: 4, augment, seed: 1, epoch: rep, reuseImages: true })) {
     n += b.shape[0];
     if (first && rep === 0 && values.plot) await savePlotBatch(values.plot, b.images, b.shape, b.targets.subarray(0, b.numTargets * 6), { files: b.files });
@@ -155,4 +166,68 @@ if (pyOne.length === 0) console.log(`original: skipped (${pyNote})`);
 else {
   console.log(`original, 1 process: ${fmt(pyOne)} → ratio ${(median(rates) / median(pyOne)).toFixed(2)}×`);
   if (pyWorkers.length > 0) console.log(`original, DataLoader ${WORKERS} workers: ${fmt(pyWorkers)} → ratio ${(median(rates) / median(pyWorkers)).toFixed(2)}×`);
+}
+
+if (values.train) {
+  if (MODE !== 'mosaic') throw new Error('--train needs --mode mosaic');
+  const STEPS = Number(values.steps);
+  const choice = await initBackend({ prefer: 'accel' });
+  if (choice.kind === 'accel') {
+    const k = yoloConvKernels();
+    registerConvBnSiluKernel(k.backend, k.eval);
+    registerConvBnSiluTrainKernel(k.backend, k.train);
+  }
+  const specPath = resolveSpecPath(values.train);
+  if (!specPath) throw new Error(`unknown model spec ${values.train}`);
+  const model = YoloModel.create(loadSpec(specPath, { nc: 7 }), { seed: 0 });
+  const vars = [...model.variables()].filter(([n]) => !n.endsWith('running_mean') && !n.endsWith('running_var')).map(([, v]) => v);
+  const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4 });
+  const lossOpts = { anchors: model.anchors, strides: model.strides, nc: 7, hyp: HYP_SCRATCH_P6, imgSize: IMG };
+  const step = (b: { images: Float32Array; shape: [number, number, number, number]; targets: Float32Array; numTargets: number }) => {
+    const x = tf.tensor4d(b.images, b.shape);
+    let r;
+    try {
+      r = lossAndGrads(() => model.forwardTrain(x), b.targets.subarray(0, b.numTargets * 6), { ...lossOpts, batch: b.shape[0] }, vars);
+    } finally {
+      x.dispose();
+    }
+    opt.step(r.grads);
+    tf.dispose(Object.values(r.grads));
+  };
+  let fixed: { images: Float32Array; shape: [number, number, number, number]; targets: Float32Array; numTargets: number } | undefined;
+  for await (const b of ds.batches({ batchSize: BS, augment, seed: 9, indices: Array.from({ length: BS }, (_, i) => i) })) fixed = { ...b, images: b.images.slice() };
+  console.log(`training ${values.train} at ${IMG}, batch ${BS} (${choice.kind} backend${choice.kind === 'accel' ? ', fused Conv+BN+SiLU kernels' : ''}), ${STEPS} timed steps per phase`);
+  step(fixed!); // warm-up
+  const fixedSteps = (): number[] => {
+    const ts: number[] = [];
+    for (let i = 0; i < STEPS; i++) {
+      const t = performance.now();
+      step(fixed!);
+      ts.push(performance.now() - t);
+    }
+    return ts;
+  };
+  /** Steps fed by the loader: each time = waiting for the batch + the step (the first batch's wait is not counted). */
+  const loaderSteps = async (epoch: number): Promise<number[]> => {
+    const ts: number[] = [];
+    const indices = Array.from({ length: (STEPS + 1) * BS }, (_, i) => (i * 7 + epoch * 13) % ds.length);
+    let t = -1;
+    for await (const b of ds.batches({ batchSize: BS, indices, augment, seed: 1, epoch, prefetch: 2, concurrency: 4, reuseImages: true })) {
+      step(b);
+      const now = performance.now();
+      if (t >= 0) ts.push(now - t);
+      t = now;
+    }
+    return ts;
+  };
+  const a: number[] = [];
+  const bl: number[] = [];
+  for (let r = 0; r < 2; r++) {
+    a.push(...fixedSteps());
+    bl.push(...(await loaderSteps(r)));
+  }
+  const ipsA = BS / (median(a) / 1000);
+  const ipsB = BS / (median(bl) / 1000);
+  console.log(`  fixed batch (training alone): median ${median(a).toFixed(0)} ms/step = ${ipsA.toFixed(1)} images/s`);
+  console.log(`  fed by the loader (mosaic):   median ${median(bl).toFixed(0)} ms/step = ${ipsB.toFixed(1)} images/s → ${(100 * (ipsA / ipsB - 1)).toFixed(1)} % slower (load ${load()})`);
 }

@@ -45,7 +45,8 @@ export function trainSource(ds: YoloDataset, o: { batch: number; epochParts: num
 
 /** Validation batches: rectangular (aspect-ratio sorted) letterboxed batches of 2×batch, pad 0.5, as the original's testloader. */
 export async function* valBatches(ds: YoloDataset, batch: number, stride: number, workers: number): AsyncGenerator<TrainBatch> {
-  for await (const b of ds.batches({ batchSize: batch * 2, rect: { stride, pad: 0.5 }, prefetch: 2, concurrency: workers })) yield toTrainBatch(b);
+  // reuseImages: the evaluation reads a batch's predictions before it asks for the next batch
+  for await (const b of ds.batches({ batchSize: batch * 2, rect: { stride, pad: 0.5 }, prefetch: 2, concurrency: workers, reuseImages: true })) yield toTrainBatch(b);
 }
 
 /** Label sizes for autoanchor: per image its file shape and normalised (w, h) pairs. */

@@ -14,9 +14,9 @@
  *
  * --train <cfg> (with --mode mosaic): whether the loader keeps up with training — training steps of that model (the
  *   accelerated CPU path with the fused kernels, as vigil-train; forward + ComputeLoss + backward + SGD) fed by the
- *   loader, against the same steps on one fixed batch (no loading), alternating; `--steps` each.
+ *   loader, against the same steps on one fixed batch (no loading), alternating; `--steps` each, `--train-reps` times.
  *
- *   SEED_SRC=/tmp/seed node --conditions=@vigil/source --import tsx tools/bench/loader.ts [--mode mosaic] [--n 400] [--img 640] [--batch 8] [--reps 3] [--plot file.jpg] [--train yolov5n6 --steps 6]
+ *   SEED_SRC=/tmp/seed node --conditions=@vigil/source --import tsx tools/bench/loader.ts [--mode mosaic] [--n 400] [--img 640] [--batch 8] [--reps 3] [--plot file.jpg] [--train yolov5n6 --steps 6 --train-reps 2]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'letterbox' },
     train: { type: 'string' },
     steps: { type: 'string', default: '6' },
+    'train-reps': { type: 'string', default: '2' },
   },
 });
 const N = Number(values.n);
@@ -222,12 +223,12 @@ if (values.train) {
   };
   const a: number[] = [];
   const bl: number[] = [];
-  for (let r = 0; r < 2; r++) {
+  for (let r = 0; r < Number(values['train-reps']); r++) {
     a.push(...fixedSteps());
     bl.push(...(await loaderSteps(r)));
   }
   const ipsA = BS / (median(a) / 1000);
   const ipsB = BS / (median(bl) / 1000);
-  console.log(`  fixed batch (training alone): median ${median(a).toFixed(0)} ms/step = ${ipsA.toFixed(1)} images/s`);
-  console.log(`  fed by the loader (mosaic):   median ${median(bl).toFixed(0)} ms/step = ${ipsB.toFixed(1)} images/s → ${(100 * (ipsA / ipsB - 1)).toFixed(1)} % slower (load ${load()})`);
+  console.log(`  fixed batch (training alone): median ${median(a).toFixed(0)} ms/step = ${ipsA.toFixed(2)} images/s`);
+  console.log(`  fed by the loader (mosaic):   median ${median(bl).toFixed(0)} ms/step = ${ipsB.toFixed(2)} images/s → ${(100 * (ipsA / ipsB - 1)).toFixed(1)} % slower (load ${load()})`);
 }

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import fg from 'fast-glob';
@@ -175,11 +175,23 @@ const SCAN_CHUNK = 256;
 const SCAN_SYNC_LIMIT_MS = 0.05;
 
 /**
+ * Milliseconds this thread has spent runnable but waiting for a CPU (Linux `schedstat`), or undefined where that is
+ * not available: lets the scan tell a busy machine (it waits for a CPU) from a slow disk (it waits for the reads).
+ */
+function runDelayMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Image sizes from headers (no decode), one per file name, in order (so that the report does not depend on timing).
  * Page-cached files (the usual case: the data was just copied or unpacked) are read with blocking calls — ~5 µs a
- * file against ~35 µs through the thread pool; when a chunk averages more than {@link SCAN_SYNC_LIMIT_MS} a file,
- * the rest is read with `limit` concurrent async reads, which overlap the disk's latency. Formats other than JPEG/PNG
- * go through libvips.
+ * file against ~35 µs through the thread pool; when a chunk averages more than {@link SCAN_SYNC_LIMIT_MS} a file
+ * (not counting time spent waiting for a CPU on a loaded machine), the rest is read with `limit` concurrent async
+ * reads, which overlap the disk's latency. Formats other than JPEG/PNG go through libvips.
  */
 export async function scanImageSizes(
   fileNames: readonly string[],
@@ -202,6 +214,7 @@ export async function scanImageSizes(
       continue;
     }
     const t = performance.now();
+    const delay0 = runDelayMs();
     for (let i = i0; i < i1; i++) {
       const name = fileNames[i]!;
       if (!present.has(name)) sizes[i] = 'missing image';
@@ -216,7 +229,9 @@ export async function scanImageSizes(
       }
       if (sizes[i] !== undefined) done++;
     }
-    sync = (performance.now() - t) / (i1 - i0) <= syncLimitMs;
+    const delay1 = runDelayMs();
+    const waitedForCpu = delay0 !== undefined && delay1 !== undefined ? delay1 - delay0 : 0;
+    sync = (performance.now() - t - waitedForCpu) / (i1 - i0) <= syncLimitMs;
     progress?.({ phase: 'scan', done, total });
     await new Promise<void>((res) => setImmediate(res));
   }

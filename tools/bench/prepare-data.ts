@@ -180,7 +180,8 @@ console.log(`ours: median ${median(ours).toFixed(2)} s of ${REPS} [${ours.map((s
 if (pyTimes.length === 0) console.log(`original (Python): ${pyNote}`);
 else {
   console.log(`original (Python data_prepare re-creation, PIL + shutil.copy): median ${median(pyTimes).toFixed(2)} s of ${pyTimes.length} [${pyTimes.map((s) => s.toFixed(2)).join(', ')}] — ${pyNote}`);
-  console.log(`ratio: ${(median(pyTimes) / median(ours)).toFixed(1)}× faster`);
+  const paired = pyTimes.map((p, i) => p / ours[i]!);
+  console.log(`ratio: ${(median(pyTimes) / median(ours)).toFixed(1)}× faster (ratio of the medians); per run pair ${paired.map((x) => x.toFixed(1)).join(', ')} → median ${median(paired).toFixed(1)}×`);
 }
 console.log(`load average at the end: ${load()}`);
 await rm(outRoot, { recursive: true, force: true });

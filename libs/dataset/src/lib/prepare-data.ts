@@ -175,12 +175,15 @@ const SCAN_CHUNK = 256;
 const SCAN_SYNC_LIMIT_MS = 0.05;
 
 /**
- * Milliseconds this thread has spent runnable but waiting for a CPU (Linux `schedstat`), or undefined where that is
- * not available: lets the scan tell a busy machine (it waits for a CPU) from a slow disk (it waits for the reads).
+ * Milliseconds this thread has spent on a CPU plus runnable but waiting for one (Linux `schedstat`), or undefined
+ * where that is not available: what is left of the wall time is time blocked (on the disk, for the scan), so a loaded
+ * machine or a garbage-collection pause does not look like a slow disk.
  */
-function runDelayMs(): number | undefined {
+function cpuAndRunDelayMs(): number | undefined {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+    const [cpu, delay] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    const ms = (Number(cpu) + Number(delay)) / 1e6;
+    return Number.isFinite(ms) ? ms : undefined;
   } catch {
     return undefined;
   }
@@ -189,9 +192,9 @@ function runDelayMs(): number | undefined {
 /**
  * Image sizes from headers (no decode), one per file name, in order (so that the report does not depend on timing).
  * Page-cached files (the usual case: the data was just copied or unpacked) are read with blocking calls — ~5 µs a
- * file against ~35 µs through the thread pool; when a chunk averages more than {@link SCAN_SYNC_LIMIT_MS} a file
- * (not counting time spent waiting for a CPU on a loaded machine), the rest is read with `limit` concurrent async
- * reads, which overlap the disk's latency. Formats other than JPEG/PNG go through libvips.
+ * file against ~35 µs through the thread pool; when a chunk spends more than {@link SCAN_SYNC_LIMIT_MS} a file
+ * blocked (wall time minus time on or waiting for a CPU), the rest is read with `limit` concurrent async reads,
+ * which overlap the disk's latency. Formats other than JPEG/PNG go through libvips.
  */
 export async function scanImageSizes(
   fileNames: readonly string[],
@@ -214,7 +217,7 @@ export async function scanImageSizes(
       continue;
     }
     const t = performance.now();
-    const delay0 = runDelayMs();
+    const busy0 = cpuAndRunDelayMs();
     for (let i = i0; i < i1; i++) {
       const name = fileNames[i]!;
       if (!present.has(name)) sizes[i] = 'missing image';
@@ -229,9 +232,10 @@ export async function scanImageSizes(
       }
       if (sizes[i] !== undefined) done++;
     }
-    const delay1 = runDelayMs();
-    const waitedForCpu = delay0 !== undefined && delay1 !== undefined ? delay1 - delay0 : 0;
-    sync = (performance.now() - t - waitedForCpu) / (i1 - i0) <= syncLimitMs;
+    const busy1 = cpuAndRunDelayMs();
+    const wall = performance.now() - t;
+    const blocked = busy0 !== undefined && busy1 !== undefined ? wall - (busy1 - busy0) : wall;
+    sync = blocked / (i1 - i0) <= syncLimitMs;
     progress?.({ phase: 'scan', done, total });
     await new Promise<void>((res) => setImmediate(res));
   }

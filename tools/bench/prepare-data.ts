@@ -7,7 +7,7 @@
  * diet source 'all' so they do the same work. Runs alternate (ours, Python, …), each into a new output folder
  * after a `sync` (untimed); all outputs are deleted at the end (see below why not between runs).
  *
- *   node --conditions=@vigil/source --import tsx tools/bench/prepare-data.ts [--n 20000] [--unique 400] [--reps 3]
+ *   node --conditions=@vigil/source --import tsx tools/bench/prepare-data.ts [--n 20000] [--unique 400] [--reps 3] [--keep]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { generateSyntheticData, prepareData } from '@vigil/dataset';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '20000' }, unique: { type: 'string', default: '400' }, reps: { type: 'string', default: '3' }, dir: { type: 'string' } },
+  options: { n: { type: 'string', default: '20000' }, unique: { type: 'string', default: '400' }, reps: { type: 'string', default: '3' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false } },
 });
 const N = Number(values.n);
 const UNIQUE = Math.min(N, Number(values.unique));
@@ -184,4 +184,7 @@ else {
   console.log(`ratio: ${(median(pyTimes) / median(ours)).toFixed(1)}× faster (ratio of the medians); per run pair ${paired.map((x) => x.toFixed(1)).join(', ')} → median ${median(paired).toFixed(1)}×`);
 }
 console.log(`load average at the end: ${load()}`);
-await rm(outRoot, { recursive: true, force: true });
+// Deleting ~250,000 files here slows any file creation on this disk for the next 1–5 minutes (see above): with
+// --keep they stay, to be deleted when no benchmark follows.
+if (values.keep) console.log(`outputs kept in ${outRoot} (delete them when no benchmark follows)`);
+else await rm(outRoot, { recursive: true, force: true });

@@ -52,7 +52,7 @@ export { YoloDataset } from './lib/yolo-dataset.js';
 export type { YoloDatasetOptions, SampleShapes, LoadedSample, AugmentSample, AugmentFn, Batch, BatchOptions } from './lib/yolo-dataset.js';
 export { plotBatch, savePlotBatch, PLOT_PALETTE } from './lib/plot-batch.js';
 export type { PlotBatchOptions } from './lib/plot-batch.js';
-export { readImageSize, parseImageSize } from './lib/image-size.js';
+export { readImageSize, readImageSizeSync, parseImageSize } from './lib/image-size.js';
 export type { ImageSize } from './lib/image-size.js';
 export { drawDetections, saveDetectionsImage } from './lib/draw-detections.js';
 export type { DrawBox } from './lib/draw-detections.js';

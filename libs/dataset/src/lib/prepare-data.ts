@@ -33,7 +33,8 @@ export interface PrepareDataOptions {
   dietSource?: 'train' | 'all';
   /** Cheapest way allowed to place image files (default 'hardlink' → symlink → copy). */
   linkMode?: LinkMode;
-  /** Concurrent header reads (default 32: overlaps disk latency on a cold cache). Files are then written in order. */
+  /** Concurrent header reads when the scan is disk-bound (default 32: overlaps disk latency on a cold cache; page-cached
+   * headers are read with blocking calls). Files are then written in order. */
   concurrency?: number;
   /** Class names (default: the competition's 7). */
   names?: readonly string[];
@@ -171,7 +172,7 @@ export type ScanResult = ImageSize | 'missing image' | 'unreadable image';
 
 /** Files read synchronously between two turns of the event loop (and between two speed checks). */
 const SCAN_CHUNK = 256;
-/** Mean header read time above which the scan switches to concurrent async reads (the disk, not the page cache, answers). */
+/** Mean blocked time per file above which the scan switches to concurrent async reads (the disk, not the page cache, answers). */
 const SCAN_SYNC_LIMIT_MS = 0.05;
 
 /**

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import { readImageMeta } from './image-source.js';
 
 /** Width and height as stored in an image file (no EXIF rotation, like PIL's `Image.open(f).size`). */
 export interface ImageSize {
@@ -48,7 +48,7 @@ const HEAD_BYTES = [4096, 262144];
 /**
  * Reads an image's size from its header without decoding pixels: JPEG and PNG headers are parsed directly from the
  * first bytes (4 KiB, then 256 KiB if the frame header lies further; the fast path: libvips' metadata costs ~10× more
- * per file); anything else (or an unusual header) goes through `sharp(file).metadata()`. Throws when the file is
+ * per file); anything else (or an unusual header) goes through {@link readImageMeta} (libvips, or the BMP header). Throws when the file is
  * missing or not a readable image.
  */
 export async function readImageSize(file: string): Promise<ImageSize> {
@@ -65,7 +65,6 @@ export async function readImageSize(file: string): Promise<ImageSize> {
     await fh.close();
   }
   if (fast) return fast;
-  const m = await sharp(file).metadata();
-  if (!m.width || !m.height) throw new Error(`no image size in ${file}`);
+  const m = await readImageMeta(file); // libvips' header reader, or ours for BMP (libvips has none)
   return { width: m.width, height: m.height };
 }

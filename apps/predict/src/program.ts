@@ -17,10 +17,12 @@ export function buildProgram(): Command {
       'Detect driver-inattention objects in images with one or more checkpoints (test-time augmentation and an ensemble ' +
         'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
     )
-    .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: runs/train/final{,2}/weights/last.vckpt, else the embedded default run\'s runs/train/synthetic{,2}/weights/last.vckpt')
+    .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: runs/train/final{,2}/weights/last.vckpt, else the embedded default run\'s runs/train/synthetic{,2}/weights/last.vckpt (with --data: runs/train/exp/weights/last.vckpt)')
+    .option('--data <dataset.yaml>', 'predict a YOLO dataset\'s split (--task) and score it against its label files; class names from the checkpoint')
+    .addOption(new Option('--task <split>', 'with --data: the split to predict').choices(['val', 'test']))
     .option('--data-root <dir>', 'folder holding task03_test/images (default: /DATA/Final_DATA if present, else the embedded synthetic set in <repo>/data/synthetic or $VIGIL_SYNTH_DIR)')
     .option('--source <dir>', 'image folder (default: task03_test/images of the data root or the embedded synthetic set)')
-    .option('--img-size <px>', 'inference size in pixels (default 1536; 320 with the embedded synthetic run\'s weights)')
+    .option('--img-size <px>', 'inference size in pixels (default 1536; 640 with --data; 320 with the embedded synthetic run\'s weights)')
     .option('--conf-thres <x>', 'object confidence threshold', '0.006')
     .option('--iou-thres <x>', 'IoU threshold for NMS', '0.7')
     .option('--batch-size <n>', 'images per batch', '4')

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticData } from '@vigil/dataset';
-import { specsDir } from '@vigil/yolov5';
+import { loadCheckpoint, specsDir } from '@vigil/yolov5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from './program.js';
 
@@ -17,7 +17,7 @@ function cli(...args: string[]) {
   });
 }
 
-const FLAGS = ['--data-root', '--no_data_prepare', '--cfg', '--hyp', '--hyp_tune', '--weights', '--epochs', '--epoch_parts', '--save_period', '--epochs_tune', '--epoch_parts_tune',
+const FLAGS = ['--data', '--fine-tune-data', '--data-root', '--no_data_prepare', '--cfg', '--hyp', '--hyp_tune', '--weights', '--epochs', '--epoch_parts', '--save_period', '--epochs_tune', '--epoch_parts_tune',
   '--save_period_tune', '--batch', '--img', '--device', '--name', '--random_seed', '--adam', '--linear-lr', '--label-smoothing', '--workers', '--val-period', '--resume',
   '--freeze', '--diet-source', '--val-count', '--backend', '--nbs', '--warmup-min-iters', '--val-conf', '--val-iou', '--noautoanchor', '--project', '--prepared-dir'];
 
@@ -76,6 +76,67 @@ describe('vigil-train', () => {
       expect(resume.status).toBe(2);
       expect(resume.stderr).toMatch(/^vigil-train: the checkpoint holds no training state to resume from/m);
       expect(resume.stderr).not.toMatch(/\s+at /);
+    }, 180_000);
+  });
+
+  describe('--data: any YOLO dataset (photographed sample, mixed formats, foreign classes)', () => {
+    const pets = fileURLToPath(new URL('../../../data-samples/getty-pets/', import.meta.url));
+    const ds = join(tmp, 'pets');
+    const cfg = join(tmp, 'tiny-p6-data.yaml');
+    const yaml = join(ds, 'data.yaml');
+    beforeAll(() => {
+      writeFileSync(cfg, readFileSync(join(specsDir(), 'yolov5n6.yaml'), 'utf8').replace(/width_multiple: [0-9.]+/, 'width_multiple: 0.0625'));
+      // 12 training images of every format (JPEG colour/grey, PNG, BMP, WebP) and 6 val images, listed in .txt files
+      const pick = (split: string, n: number) => {
+        const files = readdirSync(join(pets, 'images', split)).sort();
+        const byExt = ['.jpg', '.png', '.bmp', '.webp'].flatMap((e) => files.filter((f) => f.endsWith(e)).slice(0, Math.ceil(n / 4)));
+        return byExt.slice(0, n).map((f) => join(pets, 'images', split, f));
+      };
+      mkdirSync(join(ds, 'images', 'extra'), { recursive: true });
+      mkdirSync(join(ds, 'labels', 'extra'), { recursive: true });
+      // an unreadable image and one whose label names class 7 of 3: both reported and skipped
+      writeFileSync(join(ds, 'images', 'extra', 'broken.jpg'), 'not an image');
+      writeFileSync(join(ds, 'labels', 'extra', 'broken.txt'), '0 0.5 0.5 0.2 0.2\n');
+      copyFileSync(join(pets, 'images', 'train', 'train_0000.jpg'), join(ds, 'images', 'extra', 'bad-class.jpg'));
+      writeFileSync(join(ds, 'labels', 'extra', 'bad-class.txt'), '7 0.5 0.5 0.2 0.2\n');
+      writeFileSync(join(ds, 'train.txt'), [...pick('train', 12), join(ds, 'images', 'extra', 'broken.jpg'), join(ds, 'images', 'extra', 'bad-class.jpg')].join('\n') + '\n');
+      writeFileSync(join(ds, 'val.txt'), pick('val', 6).join('\n') + '\n');
+      writeFileSync(yaml, 'train: train.txt\nval: val.txt\nnames: [cat, acanthus, allium]\n');
+    });
+
+    const base = (project: string) => ['--data', yaml, '--cfg', cfg, '--img', '64', '--batch', '4', '--epochs', '1', '--project', join(tmp, project), '--workers', '1', '--warmup-min-iters', '2', '--nbs', '4', '--noautoanchor'];
+
+    it('checks the dataset first, skips what cannot be used, trains one stage with a head for its 3 classes', () => {
+      const r = cli(...base('runs-data'));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Dataset check: .*data\.yaml \(nc=3: cat, acanthus, allium\)/);
+      expect(r.stdout).toMatch(/broken\.jpg/);
+      expect(r.stdout).toMatch(/bad-class\.jpg/);
+      expect(r.stdout.indexOf('Dataset check')).toBeLessThan(r.stdout.indexOf('stage 1: baseline'));
+      expect(r.stdout).toMatch(/train: 12 images .*; val: 6 images .*; 3 classes: cat, acanthus, allium/);
+      expect(r.stdout).not.toMatch(/preparing data|fine-tuning start/);
+      expect(existsSync(join(tmp, 'runs-data', 'exp', 'weights', 'last.vckpt'))).toBe(true);
+      expect(existsSync(join(tmp, 'runs-data', 'exp2'))).toBe(false);
+      const ck = loadCheckpoint(join(tmp, 'runs-data', 'exp', 'weights', 'last.vckpt'));
+      expect(ck.names).toEqual(['cat', 'acanthus', 'allium']);
+      expect(ck.spec.nc).toBe(3);
+    }, 180_000);
+
+    it('--fine-tune-data adds the second stage from stage 1\'s weights; misuse is one clear line', () => {
+      const r = cli(...base('runs-tune'), '--fine-tune-data', yaml, '--epochs_tune', '1', '--freeze', '1-3');
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/### fine-tuning start/);
+      expect(r.stdout).toMatch(/frozen layers: 1,2,3/);
+      expect(existsSync(join(tmp, 'runs-tune', 'exp2', 'weights', 'last.vckpt'))).toBe(true);
+      const two = join(ds, 'two.yaml');
+      writeFileSync(two, 'train: train.txt\nval: val.txt\nnames: [cat, dog]\n');
+      const mismatch = cli(...base('runs-bad'), '--fine-tune-data', two);
+      expect(mismatch.status).toBe(2);
+      expect(mismatch.stderr).toMatch(/^vigil-train: --fine-tune-data .*two\.yaml has 2 classes but --data .*data\.yaml has 3/m);
+      expect(existsSync(join(tmp, 'runs-bad'))).toBe(false); // stopped before training
+      const missing = cli('--data', join(ds, 'nope.yaml'));
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(/^vigil-train: --data .*nope\.yaml: no such file/m);
     }, 180_000);
   });
 });

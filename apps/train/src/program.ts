@@ -14,6 +14,8 @@ export function buildProgram(): Command {
       'Prepare the competition data, train YOLOv5 from scratch on the class-rebalanced (diet) set, then fine-tune on the ' +
         'full train set. With no --data-root, the embedded synthetic data set is used.',
     )
+    .option('--data <dataset.yaml>', 'train on any YOLO-layout dataset (YOLOv5 dataset YAML: train/val paths, names): one stage, no competition data preparation')
+    .option('--fine-tune-data <dataset.yaml>', 'with --data: a second stage fine-tuning stage 1\'s weights on this dataset (--hyp_tune, --freeze, --epochs_tune)')
     .option('--data-root <dir>', 'folder holding task03_train/ and task03_test/ (default: /DATA/Final_DATA if present, else the embedded synthetic set)')
     .option('--no_data_prepare', 'skip data preparation (drowsy_face/ and drowsy_face_diet/ already exist)')
     .option('--cfg <yaml>', 'model spec', 'yolov5l6.yaml')
@@ -56,7 +58,11 @@ export function buildProgram(): Command {
         '--hyp is given, a short recipe replaces the defaults of flags you did not set: --cfg yolov5n6 --img 320 --batch 8\n' +
         '--hyp hyp.synthetic-short.yaml --hyp_tune hyp.synthetic-short-tune.yaml --epochs 40 --epoch_parts 1 --epochs_tune 3\n' +
         '--epoch_parts_tune 4 --nbs 8 --warmup-min-iters 30 --synth-train 1000 --val-count 200 --name synthetic\n' +
-        '(see apps/train/README.md).',
+        '(see apps/train/README.md).\n\n' +
+        'With --data <dataset.yaml> (any YOLO dataset: images/ folders with sibling labels/, class names in the YAML), the\n' +
+        'dataset is checked first (one report: corrupt images, bad label rows, class ids ≥ nc, background images,\n' +
+        'duplicates; bad images are skipped), the Detect head is sized from its nc, and one stage trains on train:,\n' +
+        'validating on val:. Defaults then: --epoch_parts 1, --name exp. --fine-tune-data adds the fine-tune stage.',
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveScoreNames } from './score.js';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../../libs/evaluator/src/lib/fixtures/score-a/', import.meta.url));
@@ -41,5 +42,28 @@ describe('vigil-predict score', () => {
     const missing = cli('--labels', join(tmp, 'nope.json'), '--predictions', bad);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the labels file .*nope\.json \(ENOENT\)/);
+  });
+
+  it('scores other class lists with --names or a dataset YAML\'s names (the competition\'s 7 by default)', async () => {
+    const labels = join(tmp, 'pets labels.json');
+    const preds = join(tmp, 'pets predictions.json');
+    writeFileSync(labels, JSON.stringify({ annotations: [{ file_name: 'a.png', objects: [{ class: 'dog', position: [10, 10, 50, 60] }, { class: 'cat', position: [60, 10, 90, 40] }] }] }));
+    writeFileSync(preds, JSON.stringify({ annotations: [{ file_name: 'a.png', objects: [{ class: 'dog', position: [10, 10, 50, 60], confidence_score: 0.9 }] }] }));
+    const plain = cli('--labels', labels, '--predictions', preds);
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).toMatch(/unknown class "dog"; expected one of eye_opened, .*; for another class list pass --names, --data <dataset\.yaml> or --weights <checkpoint>\.$/m);
+    const r = cli('--labels', labels, '--predictions', preds, '--names', 'cat,dog', '--json');
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout.trimEnd().split('\n').pop()!) as { classes: Record<string, { ap50: number }> };
+    expect(Object.keys(summary.classes)).toEqual(['cat', 'dog']);
+    expect(summary.classes['cat']!.ap50).toBe(0);
+    expect(summary.classes['dog']!.ap50).toBeGreaterThan(0.99);
+    const yaml = join(tmp, 'pets.yaml');
+    writeFileSync(yaml, 'train: .\nval: .\nnames: {0: cat, 1: dog}\n');
+    expect(await resolveScoreNames({ data: yaml })).toEqual(['cat', 'dog']);
+    expect((await resolveScoreNames({})).length).toBe(7);
+    await expect(resolveScoreNames({ names: 'cat,,dog' })).rejects.toThrow(/comma-separated list/);
+    await expect(resolveScoreNames({ names: 'cat,cat' })).rejects.toThrow(/'cat' is listed twice/);
+    await expect(resolveScoreNames({ names: 'cat', data: yaml })).rejects.toThrow(/one way: --names or --data/);
   });
 });

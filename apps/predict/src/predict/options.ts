@@ -11,10 +11,17 @@ export const DEFAULT_WEIGHTS = ['runs/train/final/weights/last.vckpt', 'runs/tra
 export const SYNTHETIC_WEIGHTS = ['runs/train/synthetic/weights/last.vckpt', 'runs/train/synthetic2/weights/last.vckpt'] as const;
 /** Inference size for the embedded synthetic run's weights (they are trained at 320; 1536 is the original's). */
 export const SYNTHETIC_IMG_SIZE = 320;
+/** The default weights with --data: the final checkpoint of `vigil-train --data` (its default run name is exp). */
+export const DATASET_WEIGHTS = 'runs/train/exp/weights/last.vckpt';
+/** Inference size with --data (upstream YOLOv5 test.py's default). */
+export const DATASET_IMG_SIZE = 640;
 
 /** Everything a prediction run needs, validated. */
 export interface PredictOptions {
   weights: string[];
+  /** `--data`: a YOLOv5 dataset YAML; its `task` split is predicted (and scored against its label files). */
+  data?: string;
+  task: 'val' | 'test';
   /** Image folder or .txt list; undefined = task03_test/images of the data root. */
   source?: string;
   dataRoot?: string;
@@ -58,6 +65,10 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
   let weights: string[];
   let synthetic = false;
   if (given && given.length > 0) weights = given;
+  else if (raw['data'] !== undefined) {
+    if (!existsSync(DATASET_WEIGHTS)) throw new VigilUserError(`--data: no --weights given and no ${DATASET_WEIGHTS} (what \`vigil-train --data\` writes by default): pass --weights <file.vckpt|file.pt> ...`);
+    weights = [DATASET_WEIGHTS];
+  }
   else if (DEFAULT_WEIGHTS.every((w) => existsSync(w))) weights = [...DEFAULT_WEIGHTS];
   else if (SYNTHETIC_WEIGHTS.every((w) => existsSync(w))) {
     weights = [...SYNTHETIC_WEIGHTS];
@@ -67,13 +78,23 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
       `no trained weights at ${DEFAULT_WEIGHTS.join(' and ')} (or ${SYNTHETIC_WEIGHTS.join(' and ')}): train first (\`npm run demo\`) or pass --weights <file.vckpt|file.pt> ...`,
     );
   }
+  const data = raw['data'] as string | undefined;
+  const task = String(raw['task'] ?? 'val');
+  if (task !== 'val' && task !== 'test') throw new VigilUserError(`--task ${task}: use val or test (the dataset YAML's split to predict)`);
+  if (data === undefined && raw['task'] !== undefined) throw new VigilUserError('--task needs --data <dataset.yaml>');
+  if (data !== undefined) {
+    const clash = [['source', '--source'], ['dataRoot', '--data-root'], ['labels', '--labels']].filter(([k]) => raw[k!] !== undefined).map(([, f]) => f);
+    if (clash.length) throw new VigilUserError(`--data takes the images and labels from the dataset YAML's ${task} split: drop ${clash.join(', ')}`);
+  }
   const empty = String(raw['emptyObjects'] ?? 'dict');
   if (empty !== 'dict' && empty !== 'list') throw new VigilUserError(`--empty-objects ${empty}: use dict (the seed's {}) or list ([])`);
   return {
     weights,
+    ...(data !== undefined ? { data } : {}),
+    task,
     source: raw['source'] as string | undefined,
     dataRoot: raw['dataRoot'] as string | undefined,
-    imgSize: num('--img-size', raw['imgSize'] ?? (synthetic ? SYNTHETIC_IMG_SIZE : 1536), { min: 32, max: 8192, integer: true }),
+    imgSize: num('--img-size', raw['imgSize'] ?? (data !== undefined ? DATASET_IMG_SIZE : synthetic ? SYNTHETIC_IMG_SIZE : 1536), { min: 32, max: 8192, integer: true }),
     confThres: num('--conf-thres', raw['confThres'] ?? 0.006, { min: 0, max: 1 }),
     iouThres: num('--iou-thres', raw['iouThres'] ?? 0.7, { min: 0, max: 1 }),
     batchSize: num('--batch-size', raw['batchSize'] ?? 4, { min: 1, max: 1024, integer: true }),

@@ -22,10 +22,17 @@ export function competitionFileName(file: string): string {
 /**
  * The record of one image, as the original's predict.py builds it: boxes (already in original-image pixels, clipped)
  * go through `xyxy2xywh`, the top-left corner and `x + w` in float32, then Python's `round(v, 1)`; confidence
- * `round(score, 4)`; class name by index. No detection → `objects: {}` (or `[]` with `empty: 'list'`).
+ * `round(score, 4)`; class name by index. No detection → `objects: {}` (or `[]` with `empty: 'list'`). `fileName` names
+ * the image in the file (default: the competition's stem + ".jpg").
  */
-export function predictionRecord(file: string, det: Detections, names: readonly string[], empty: EmptyObjects = 'dict'): PredictionRecord {
-  const file_name = competitionFileName(file);
+export function predictionRecord(
+  file: string,
+  det: Detections,
+  names: readonly string[],
+  empty: EmptyObjects = 'dict',
+  fileName: (file: string) => string = competitionFileName,
+): PredictionRecord {
+  const file_name = fileName(file);
   if (det.count === 0) return { file_name, objects: empty === 'dict' ? {} : [] };
   const objects: PyJson[] = [];
   for (let i = 0; i < det.count; i++) {

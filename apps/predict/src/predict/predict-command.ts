@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 import { listImageFiles, resolveDataRoot } from '@vigil/dataset';
 import { formatMetricsTable, scoreCompetitionFiles } from '@vigil/evaluator';
@@ -8,6 +8,7 @@ import { loadModels } from './models.js';
 import { type PredictOptions, testImagesOf } from './options.js';
 import { predictionsFileName, predictionsText, writeFileAtomic } from './output.js';
 import { predictImages, speedLine } from './run-predict.js';
+import { checkDatasetClasses, type DatasetTask, resolveDatasetTask, scoreDatasetTask } from './dataset-task.js';
 
 /** What a prediction run wrote. */
 export interface PredictCommandResult {
@@ -16,6 +17,8 @@ export interface PredictCommandResult {
   skipped: number;
   /** The competition metric when the predictions were scored. */
   map75?: number;
+  /** mAP@0.5 when the predictions were scored. */
+  map50?: number;
 }
 
 /** Where the messages go (stdout/stderr by default; tests capture them). */
@@ -33,9 +36,14 @@ const consoleLog: Log = { out: (l) => process.stdout.write(`${l}\n`), err: (l) =
  * the speed line, and score it when labels are given (or the synthetic test labels exist).
  */
 export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog): Promise<PredictCommandResult> {
-  let source = o.source;
+  let source: string | string[] | undefined = o.source;
   let labels = o.labels;
-  if (!source) {
+  let task: DatasetTask | undefined;
+  if (o.data) {
+    task = await resolveDatasetTask(o.data, o.task);
+    source = task.sources;
+    log.err(`images: the ${o.task} split of ${task.config.file} (${task.sources.join(', ')})`);
+  } else if (!source) {
     const root = await resolveDataRoot(o.dataRoot);
     source = testImagesOf(root.root);
     if (!existsSync(source)) throw new VigilUserError(`${source} does not exist: pass --source <images folder> or a --data-root holding task03_test/images`, source);
@@ -48,6 +56,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
   const total = all.length;
   const loaded = loadModels(o.weights);
   try {
+    if (task) checkDatasetClasses(task, loaded.names, log.err);
     log.err(
       `models: ${o.weights.join(', ')} (${loaded.names.length} classes, max stride ${loaded.maxStride}); ensemble ${o.ensemble}, TTA ${o.augment ? 'on' : 'off'}; ` +
         `img ${o.imgSize}, conf ${o.confThres}, IoU ${o.iouThres}, batch ${o.batchSize}${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${files.length} of ${total} images` : ''}`,
@@ -68,6 +77,8 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
       saveImgDir: o.saveImg ? join(saveDir, 'images') : undefined,
       progress: o.progress,
       onSkip: (file, reason) => log.err(`warning: ${file}: cannot read the image (${reason}); written with no objects`),
+      // a dataset's images keep their own names (the competition's rule writes every image as <stem>.jpg)
+      ...(task ? { fileName: (f: string) => basename(f) } : {}),
     });
     const outFile = join(saveDir, predictionsFileName(o.weights[0]!, o.shard));
     writeFileAtomic(outFile, predictionsText(run.records, o.shard ? { ...o.shard, total } : undefined));
@@ -75,7 +86,17 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
     if (run.skipped.length) log.err(`${run.skipped.length} image(s) could not be read and have no objects (listed above)`);
     log.out(`${run.records.length} images → ${outFile}`);
     const result: PredictCommandResult = { outFile, images: run.records.length, skipped: run.skipped.length };
-    if (labels) {
+    if (task && o.shard) log.err('note: a shard covers part of the images; not scored');
+    else if (task) {
+      const score = await scoreDatasetTask(task, run.detections, loaded.names);
+      if (!score) log.out(`no label files next to the ${o.task} images: predictions not scored`);
+      else {
+        log.out(`scored against the ${o.task} labels of ${task.config.file} (${score.images} images, ${score.labels} boxes; class names from the checkpoint):`);
+        log.out(formatMetricsTable(score.metrics));
+        result.map75 = score.metrics.map75;
+        result.map50 = score.metrics.map50;
+      }
+    } else if (labels) {
       if (o.shard) log.err('note: a shard covers part of the images; score the merged file (vigil-predict merge) instead');
       else {
         const text = readFileSync(outFile, 'utf8');
@@ -89,6 +110,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
         log.out(`scored against ${labels}:`);
         log.out(formatMetricsTable(report.metrics));
         result.map75 = report.metrics.map75;
+        result.map50 = report.metrics.map50;
       }
     }
     return result;

@@ -23,6 +23,8 @@ export interface PredictRunOptions {
   progress?: boolean;
   /** Called for an image that cannot be read (it is written with no objects). */
   onSkip?: (file: string, reason: string) => void;
+  /** The `file_name` written for an image (default: the competition's stem + ".jpg"). */
+  fileName?: (file: string) => string;
 }
 
 /** Milliseconds spent per stage, summed over the run. */
@@ -63,7 +65,7 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
   const skip = (file: string, reason: string) => {
     skipped.push({ file, reason });
     o.onSkip?.(file, reason);
-    records.push(predictionRecord(file, emptyDetections(), loaded.names, o.emptyObjects));
+    records.push(predictionRecord(file, emptyDetections(), loaded.names, o.emptyObjects, o.fileName));
   };
   const good = entries.filter((e) => !e.error);
   for (const e of entries) if (e.error) skip(e.file, e.error);
@@ -126,7 +128,7 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
       const im = ready[i]!;
       const det = toOriginalPixels(perImage[i]!, im);
       detections.set(im.entry.file, det);
-      records.push(predictionRecord(im.entry.file, det, loaded.names, o.emptyObjects));
+      records.push(predictionRecord(im.entry.file, det, loaded.names, o.emptyObjects, o.fileName));
       if (o.saveImgDir) {
         const boxes = Array.from({ length: det.count }, (_, j) => ({
           box: [det.boxes[4 * j]!, det.boxes[4 * j + 1]!, det.boxes[4 * j + 2]!, det.boxes[4 * j + 3]!] as [number, number, number, number],

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,22 @@ describe('buildConfig', () => {
     expect(() => parse(['--data-root', '/nonexistent/x'])).toThrow(/--data-root \/nonexistent\/x: no task03_train\/ folder/);
     expect(() => parse(['--data-root', root, '--hyp', 'nope.yaml'])).toThrow(/nope\.yaml: cannot read hyp file/);
     expect(() => parse(['--data-root', root, '--label-smoothing', '2'])).toThrow(/--label-smoothing must be a number in \[0, 1\]/);
+  });
+
+  it('--data: one stage, whole-set epochs and name exp by default; competition-only or stage-2 flags are refused', () => {
+    const yaml = join(root, 'data.yaml');
+    writeFileSync(yaml, 'train: a\nval: b\nnames: [x]\n');
+    const c = parse(['--data', yaml]);
+    expect(c.data).toBe(yaml);
+    expect(c.fineTuneData).toBeUndefined();
+    expect([c.synthetic, c.prepare, c.stage1.epochParts, c.stage2.epochs, c.name, c.cfg, c.img]).toEqual([false, false, 1, 0, 'exp', 'yolov5l6.yaml', 1280]);
+    expect(parse(['--data', yaml, '--epoch_parts', '3', '--name', 'pets']).stage1.epochParts).toBe(3);
+    const t = parse(['--data', yaml, '--fine-tune-data', yaml, '--epochs_tune', '4']);
+    expect([t.fineTuneData, t.stage2.epochs, t.stage2.epochParts]).toEqual([yaml, 4, 1]);
+    expect(() => parse(['--data', yaml, '--data-root', root])).toThrow(/--data trains on a YOLO dataset YAML .*: drop --data-root/);
+    expect(() => parse(['--data', yaml, '--val-count', '5'])).toThrow(/drop --val-count/);
+    expect(() => parse(['--data', yaml, '--epochs_tune', '5'])).toThrow(/--epochs_tune configure the fine-tune stage, which runs with --data only when --fine-tune-data/);
+    expect(() => parse(['--fine-tune-data', yaml])).toThrow(/--fine-tune-data needs --data/);
+    expect(() => parse(['--data', join(root, 'nope.yaml')])).toThrow(/--data .*nope\.yaml: no such file/);
   });
 });

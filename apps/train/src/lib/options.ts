@@ -19,6 +19,10 @@ export interface StageConfig {
 
 /** Everything `vigil-train` needs, validated (the original's `opt`). */
 export interface TrainConfig {
+  /** `--data`: a YOLOv5 dataset YAML (absolute path); replaces the competition data root and its preparation. */
+  data?: string;
+  /** `--fine-tune-data`: a second stage (fine-tune) on this dataset YAML, after stage 1 on `data`. */
+  fineTuneData?: string;
   dataRoot: string;
   synthetic: boolean;
   synthTrain: number;
@@ -72,6 +76,46 @@ export const SYNTHETIC_DEFAULTS: Record<string, string> = {
   name: 'synthetic',
 };
 
+/**
+ * Defaults that change with `--data` (any YOLO dataset): an epoch is the whole training set, as upstream YOLOv5 (the
+ * original's 15 / 50 epoch parts are tuned to the competition's 275k images). Only for flags not given.
+ */
+export const DATASET_YAML_DEFAULTS: Record<string, string> = {
+  epoch_parts: '1',
+  epoch_parts_tune: '1',
+  name: 'exp',
+};
+
+/** Flags that belong to the competition layout (task03_train/ → prepared folders) and make no sense with --data. */
+const COMPETITION_ONLY = ['dataRoot', 'no_data_prepare', 'preparedDir', 'dietSource', 'valCount', 'synthTrain', 'synthTest'] as const;
+/** Flags of the second stage, which runs with --data only when --fine-tune-data is given. */
+const STAGE2_ONLY = ['epochs_tune', 'epoch_parts_tune', 'save_period_tune', 'hyp_tune', 'freeze'] as const;
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** `--data` / `--fine-tune-data`, checked against the competition-only and stage-2 flags. */
+function datasetYamlOptions(opts: Record<string, unknown>, fromCli: (key: string) => boolean): { data: string; fineTuneData?: string } | undefined {
+  const data = opts['data'] as string | undefined;
+  const tune = opts['fineTuneData'] as string | undefined;
+  if (data === undefined) {
+    if (tune !== undefined) throw new VigilUserError('--fine-tune-data needs --data <dataset.yaml> for the first stage');
+    return undefined;
+  }
+  const clash = COMPETITION_ONLY.filter((k) => fromCli(k));
+  if (clash.length) {
+    throw new VigilUserError(`--data trains on a YOLO dataset YAML and skips the competition data preparation: drop ${clash.map(flagName).join(', ')}`);
+  }
+  if (tune === undefined) {
+    const extra = STAGE2_ONLY.filter((k) => fromCli(k));
+    if (extra.length) {
+      throw new VigilUserError(`${extra.map(flagName).join(', ')} configure the fine-tune stage, which runs with --data only when --fine-tune-data <dataset.yaml> is given (it may be the same file)`);
+    }
+  }
+  for (const [flag, f] of [['--data', data], ['--fine-tune-data', tune]] as const) {
+    if (f !== undefined && !existsSync(f)) throw new VigilUserError(`${flag} ${f}: no such file (a YOLOv5 dataset YAML with train/val paths and names)`, f);
+  }
+  return { data: resolve(data), ...(tune !== undefined ? { fineTuneData: resolve(tune) } : {}) };
+}
+
 /** Folder of the app's own hyp files (apps/train/hyp). */
 export function appHypDir(): string {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -118,14 +162,16 @@ export function parseLayerList(v: string): number[] {
 
 /** Builds the validated {@link TrainConfig} from commander's options (applying the synthetic defaults). */
 export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'getOptionValueSource'>): TrainConfig {
-  const data = resolveDataRoot(opts['dataRoot'] as string | undefined);
   const fromCli = (key: string) => {
     const src = cmd.getOptionValueSource(key);
     return src !== undefined && src !== 'default';
   };
+  const yaml = datasetYamlOptions(opts, fromCli);
+  const data = yaml ? { root: dirname(yaml.data), synthetic: false } : resolveDataRoot(opts['dataRoot'] as string | undefined);
   const synthRecipe = data.synthetic && !fromCli('hyp');
   const o: Record<string, unknown> = { ...opts };
   if (synthRecipe) for (const [k, v] of Object.entries(SYNTHETIC_DEFAULTS)) if (!fromCli(k)) o[k] = v;
+  if (yaml) for (const [k, v] of Object.entries(DATASET_YAML_DEFAULTS)) if (!fromCli(k)) o[k] = v;
   const h1 = resolveHyp(String(o['hyp']));
   const h2 = resolveHyp(String(o['hyp_tune']));
   const labelSmoothing = num('label-smoothing', o['labelSmoothing'], 0, 1);
@@ -135,11 +181,12 @@ export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'g
   const root = data.root;
   const resume = o['resume'] as string | boolean | undefined;
   return {
+    ...(yaml ? { data: yaml.data, ...(yaml.fineTuneData ? { fineTuneData: yaml.fineTuneData } : {}) } : {}),
     dataRoot: root,
     synthetic: data.synthetic,
     synthTrain: int('synth-train', o['synthTrain'], 10),
     synthTest: int('synth-test', o['synthTest'], 0),
-    prepare: !o['no_data_prepare'],
+    prepare: !yaml && !o['no_data_prepare'],
     preparedDir: resolve(String(o['preparedDir'] ?? join(root, 'prepared'))),
     dietSource: o['dietSource'] as 'train' | 'all',
     valCount: int('val-count', o['valCount'], 1),
@@ -167,7 +214,7 @@ export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'g
       index: 2,
       hyp: h2.hyp,
       hypSource: h2.source,
-      epochs: int('epochs_tune', o['epochs_tune'], 0),
+      epochs: yaml && !yaml.fineTuneData ? 0 : int('epochs_tune', o['epochs_tune'], 0),
       epochParts: int('epoch_parts_tune', o['epoch_parts_tune'], 1),
       savePeriod: int('save_period_tune', o['save_period_tune']),
       freeze: parseLayerList(String(o['freeze'])),

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLASS_NAMES, VigilUserError } from '@vigil/core';
+import { VigilUserError } from '@vigil/core';
 import { savePlotBatch, YoloDataset } from '@vigil/dataset';
 import { evaluationPlots, formatMetricsTable } from '@vigil/evaluator';
 import {
@@ -15,19 +15,31 @@ import {
   type FitResult,
   type TrainHooks,
 } from '@vigil/trainer';
-import { loadCheckpoint, loadModelFile, loadSpec, loadWeightsInto, modelFromCheckpoint, resolveSpecPath, YoloModel } from '@vigil/yolov5';
+import { checkpointFromModel, loadCheckpoint, loadModelFile, loadSpec, loadWeightsInto, modelFromCheckpoint, resolveSpecPath, YoloModel, type CheckpointData } from '@vigil/yolov5';
 import { writeSvgAsPng } from './images.js';
 import type { StageConfig, TrainConfig } from './options.js';
 import { phaseProgress, ProgressBar } from './progress-bar.js';
 import { anchorData, classCounts, trainSource, valBatches } from './sources.js';
 
+/** The images of one stage and their classes. */
+export interface StageData {
+  /** training images: folder(s) or .txt list(s) (competition: the diet set for stage 1, the full train set for stage 2) */
+  train: string | string[];
+  /** validation images */
+  val: string | string[];
+  /** class names, index = class id (the Detect head gets names.length classes) */
+  names: string[];
+  /** image files to leave out (the dataset check's skipped files) */
+  exclude: string[];
+  /** the dataset YAML it came from (--data / --fine-tune-data) */
+  source?: string;
+}
+
 /** Inputs of one stage. */
 export interface StageRun {
   cfg: TrainConfig;
   stage: StageConfig;
-  /** images folder of the training set (diet set for stage 1, full train set for stage 2) */
-  trainImages: string;
-  valImages: string;
+  data: StageData;
   runDir: string;
   /** initial weights (stage 2: stage 1's stripped last.vckpt) */
   weights?: string;
@@ -37,20 +49,36 @@ export interface StageRun {
 
 const log = (s: string) => console.log(s);
 
-/** The model of a stage: resumed, from weights (anchors from --cfg, as the original's exclude=['anchor']), or from scratch. */
+/** The weights of a checkpoint (ours) or a YOLOv5 `.pt`, for intersect loading. */
+function weightsOf(file: string): CheckpointData {
+  if (file.endsWith('.vckpt')) return loadCheckpoint(file);
+  const { model } = loadModelFile(file);
+  try {
+    return checkpointFromModel(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The model of a stage: resumed, or built from --cfg with the data's classes (Detect head sized from nc) and, with
+ * weights, every tensor whose name and shape match loaded into it — anchors from --cfg, as the original's
+ * `intersect_dicts(..., exclude=['anchor'])` (a head for other classes is left at its initialisation).
+ */
 function buildModel(r: StageRun): YoloModel {
-  const names = [...CLASS_NAMES];
+  const names = [...r.data.names];
   if (r.resume) return modelFromCheckpoint(loadCheckpoint(r.resume), r.resume);
   const specPath = resolveSpecPath(r.cfg.cfg);
   if (!specPath) throw new VigilUserError(`--cfg ${r.cfg.cfg}: no such file or shipped model spec (e.g. yolov5l6, yolov5n6)`);
-  if (r.weights && !r.weights.endsWith('.vckpt')) {
-    const { model } = loadModelFile(r.weights);
-    return model;
-  }
   const model = YoloModel.create(loadSpec(specPath, { nc: names.length }), { seed: r.cfg.seed, names });
   if (r.weights) {
-    const res = loadWeightsInto(model, loadCheckpoint(r.weights), { mode: 'intersect', anchors: false, source: r.weights });
-    log(`  transferred ${res.loaded.length}/${model.variableNames().length} tensors from ${r.weights} (anchors from --cfg, as the original)`);
+    try {
+      const res = loadWeightsInto(model, weightsOf(r.weights), { mode: 'intersect', anchors: false, source: r.weights });
+      log(`  transferred ${res.loaded.length}/${model.variableNames().length} tensors from ${r.weights} (anchors from --cfg, as the original)`);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
   }
   return model;
 }
@@ -59,13 +87,19 @@ function buildModel(r: StageRun): YoloModel {
 export async function runStage(r: StageRun): Promise<FitResult & { runDir: string }> {
   const { cfg, stage } = r;
   mkdirSync(r.runDir, { recursive: true });
-  writeFileSync(join(r.runDir, 'opt.json'), JSON.stringify({ ...cfg, resume: undefined, stage: stage.index, stage1: undefined, stage2: undefined, stageConfig: stage, trainImages: r.trainImages, valImages: r.valImages, weights: r.weights }, null, 2));
+  const d = r.data;
+  writeFileSync(
+    join(r.runDir, 'opt.json'),
+    JSON.stringify({ ...cfg, resume: undefined, stage: stage.index, stage1: undefined, stage2: undefined, stageConfig: stage, trainImages: d.train, valImages: d.val, names: d.names, exclude: d.exclude, weights: r.weights }, null, 2),
+  );
   log(`\nstage ${stage.index}: ${stage.index === 1 ? 'baseline' : 'fine-tune'} → ${r.runDir}`);
   log(`  hyperparameters: ${stage.hypSource}; ${Object.entries(stage.hyp).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const train = await YoloDataset.open(r.trainImages, { imgSize: cfg.img, augment: true, onProgress: phaseProgress('  train labels: ') });
-  const val = await YoloDataset.open(r.valImages, { imgSize: cfg.img, augment: false, onProgress: phaseProgress('  val labels: ') });
-  log(`  train: ${train.length} images (${r.trainImages}); val: ${val.length} images`);
-  if (train.length === 0) throw new VigilUserError(`no training images with labels in ${r.trainImages}`);
+  const nc = d.names.length;
+  const train = await YoloDataset.open(d.train, { imgSize: cfg.img, augment: true, nc, exclude: d.exclude, onProgress: phaseProgress('  train labels: ') });
+  const val = await YoloDataset.open(d.val, { imgSize: cfg.img, augment: false, nc, exclude: d.exclude, onProgress: phaseProgress('  val labels: ') });
+  const where = (x: string | string[]) => (Array.isArray(x) ? x.join(', ') : x);
+  log(`  train: ${train.length} images (${where(d.train)}); val: ${val.length} images (${where(d.val)}); ${nc} classes: ${d.names.join(', ')}`);
+  if (train.length === 0) throw new VigilUserError(`no training images with labels in ${where(d.train)}`);
   const model = buildModel(r);
   const names = model.names;
   const stride = Math.max(...model.strides);

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import { readImageMeta } from './image-source.js';
 
 /** Width and height as stored in an image file (no EXIF rotation, like PIL's `Image.open(f).size`). */
 export interface ImageSize {
@@ -49,7 +49,7 @@ const HEAD_BYTES = [4096, 262144];
 /**
  * Reads an image's size from its header without decoding pixels: JPEG and PNG headers are parsed directly from the
  * first bytes (4 KiB, then 256 KiB if the frame header lies further; the fast path: libvips' metadata costs ~10× more
- * per file); anything else (or an unusual header) goes through `sharp(file).metadata()`. Throws when the file is
+ * per file); anything else (or an unusual header) goes through {@link readImageMeta} (libvips, or the BMP header). Throws when the file is
  * missing or not a readable image.
  */
 export async function readImageSize(file: string): Promise<ImageSize> {
@@ -66,7 +66,7 @@ export async function readImageSize(file: string): Promise<ImageSize> {
     await fh.close();
   }
   if (fast) return fast;
-  return readSizeWithSharp(file);
+  return readSizeFromMeta(file);
 }
 
 let headBuffers: Buffer[] | undefined;
@@ -92,9 +92,8 @@ export function readImageSizeSync(file: string): ImageSize | undefined {
   }
 }
 
-/** Size through libvips' header read (`sharp(file).metadata()`): any format it knows. */
-export async function readSizeWithSharp(file: string): Promise<ImageSize> {
-  const m = await sharp(file).metadata();
-  if (!m.width || !m.height) throw new Error(`no image size in ${file}`);
+/** Size through {@link readImageMeta} (libvips' header reader, or ours for BMP, which libvips cannot read). */
+export async function readSizeFromMeta(file: string): Promise<ImageSize> {
+  const m = await readImageMeta(file);
   return { width: m.width, height: m.height };
 }

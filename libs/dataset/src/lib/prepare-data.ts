@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import { CLASS_NAMES, VigilUserError } from '@vigil/core';
 import { countClasses, formatClassCounts } from './class-counts.js';
 import { selectDiet } from './diet.js';
-import { readImageSize, readImageSizeSync, readSizeWithSharp } from './image-size.js';
+import { readImageSize, readImageSizeSync, readSizeFromMeta } from './image-size.js';
 import type { ImageSize } from './image-size.js';
 import { linkOrCopySync } from './link-file.js';
 import type { LinkMode } from './link-file.js';
@@ -195,7 +195,7 @@ function cpuAndRunDelayMs(): number | undefined {
  * Page-cached files (the usual case: the data was just copied or unpacked) are read with blocking calls — ~5 µs a
  * file against ~35 µs through the thread pool; when a chunk spends more than {@link SCAN_SYNC_LIMIT_MS} a file
  * blocked (wall time minus time on or waiting for a CPU), the rest is read with `limit` concurrent async reads,
- * which overlap the disk's latency. Formats other than JPEG/PNG go through libvips.
+ * which overlap the disk's latency. Formats other than JPEG/PNG go through `readImageMeta` (libvips, or the BMP header).
  */
 export async function scanImageSizes(
   fileNames: readonly string[],
@@ -207,7 +207,7 @@ export async function scanImageSizes(
 ): Promise<ScanResult[]> {
   const total = fileNames.length;
   const sizes = new Array<ScanResult>(total);
-  // Positions left for the async pass: `true` = header not JPEG/PNG (libvips reads it), `false` = not read yet.
+  // Positions left for the async pass: `true` = header not JPEG/PNG (readImageMeta reads it), `false` = not read yet.
   const later: [number, boolean][] = [];
   let done = 0;
   let sync = true;
@@ -247,7 +247,7 @@ export async function scanImageSizes(
         const file = join(imagesDir, name);
         try {
           if (!present.has(name)) sizes[i] = 'missing image';
-          else sizes[i] = await (headerRead ? readSizeWithSharp(file) : readImageSize(file)).catch(() => 'unreadable image' as const);
+          else sizes[i] = await (headerRead ? readSizeFromMeta(file) : readImageSize(file)).catch(() => 'unreadable image' as const);
         } finally {
           progress?.({ phase: 'scan', done: ++done, total });
         }

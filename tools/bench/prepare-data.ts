@@ -4,13 +4,13 @@
  * matching labels.json. The Python baseline is a faithful re-creation of data_prepare with the paths as parameters
  * (random.sample split, `idx in val_idx` list membership, PIL.Image.open for sizes, shutil.copy, diet over all images,
  * class counts), minus tqdm; it needs /usr/bin/python3 with numpy and PIL. Both sides use the same val count and
- * diet source 'all' so they do the same work. Runs alternate (ours, Python, …), each into an empty output
- * folder after a `sync` (untimed).
+ * diet source 'all' so they do the same work. Runs alternate (ours, Python, …), each into a new output folder
+ * after a `sync` (untimed); all outputs are deleted at the end (see below why not between runs).
  *
- *   node --conditions=@vigil/source --import tsx tools/bench/prepare-data.ts [--n 20000] [--unique 400] [--reps 3]
+ *   node --conditions=@vigil/source --import tsx tools/bench/prepare-data.ts [--n 20000] [--unique 400] [--reps 3] [--keep]
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { generateSyntheticData, prepareData } from '@vigil/dataset';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '20000' }, unique: { type: 'string', default: '400' }, reps: { type: 'string', default: '3' }, dir: { type: 'string' } },
+  options: { n: { type: 'string', default: '20000' }, unique: { type: 'string', default: '400' }, reps: { type: 'string', default: '3' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false } },
 });
 const N = Number(values.n);
 const UNIQUE = Math.min(N, Number(values.unique));
@@ -143,31 +143,29 @@ print(json.dumps({'s': time.perf_counter() - t, 'diet': ndiet, 'counts': counts}
 `;
 
 await makeSet();
-const outPy = join(root, 'out-python');
-const outTs = join(root, 'out-vigil');
 // Warm the page cache for both sides.
 for (const f of await readdir(join(trainDir, 'images'))) await stat(join(trainDir, 'images', f));
-console.log(`converter benchmark: ${N} images, val ${VAL}, diet source 'all'; machine shared (load ${(await readFile('/proc/loadavg', 'utf8')).split(' ')[0]})`);
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`converter benchmark: ${N} images, val ${VAL}, diet source 'all'; load average ${load()}`);
 
+// Every run writes into a new, empty output folder, and the outputs are deleted only after the last run. This disk is
+// ext4 without a journal: there, creating a file skips every inode freed in the last 60–300 s (ext4's
+// recently_deleted check, one inode-table lookup each), so deleting a previous run's ~50,000 files just before a run
+// made file creation up to 10× slower (both sides) and the numbers meaningless.
+const outRoot = join(root, `out-${process.pid}`);
+rmSync(outRoot, { recursive: true, force: true });
 // Interleaved (ours, Python, ours, Python, …) so that the machine's noise falls on both sides alike.
 const ours: number[] = [];
 const pyTimes: number[] = [];
 let last: Awaited<ReturnType<typeof prepareData>> | undefined;
 let pyNote = '';
-// Before each timed run (not timed): remove the previous output and flush dirty pages, so that both sides start from
-// an empty output folder and the previous run's writes do not slow the next one.
-const flush = () => {
-  rmSync(outTs, { recursive: true, force: true });
-  rmSync(outPy, { recursive: true, force: true });
-  spawnSync('sync');
-};
 for (let r = 0; r < REPS; r++) {
-  flush();
+  spawnSync('sync'); // flush the previous run's writes (untimed)
   const t = performance.now();
-  last = await prepareData({ trainDir, outDir: outTs, valCount: VAL, dietSource: 'all' });
+  last = await prepareData({ trainDir, outDir: join(outRoot, `vigil-${r}`), valCount: VAL, dietSource: 'all' });
   ours.push((performance.now() - t) / 1000);
-  flush();
-  const py = spawnSync('/usr/bin/python3', ['-c', PY, trainDir, outPy, String(VAL)], { encoding: 'utf8' });
+  spawnSync('sync');
+  const py = spawnSync('/usr/bin/python3', ['-c', PY, trainDir, join(outRoot, `python-${r}`), String(VAL)], { encoding: 'utf8' });
   if (py.status !== 0) {
     pyNote = `skipped (${py.stderr.trim().split('\n').pop()})`;
     continue;
@@ -176,12 +174,17 @@ for (let r = 0; r < REPS; r++) {
   const same = res.diet === last.images.diet && JSON.stringify(Object.values(res.counts[0]!)) === JSON.stringify(last.counts.diet);
   pyNote = `diet ${res.diet} (${same ? 'same diet counts as ours' : 'DIFFERENT diet counts'})`;
   pyTimes.push(res.s);
+  console.log(`  rep ${r + 1}: ours ${ours[r]!.toFixed(2)} s, original ${res.s.toFixed(2)} s (load ${load()})`);
 }
 console.log(`ours: median ${median(ours).toFixed(2)} s of ${REPS} [${ours.map((s) => s.toFixed(2)).join(', ')}] — train ${last!.images.train}, val ${last!.images.val}, diet ${last!.images.diet}, links ${JSON.stringify(last!.links)}`);
 if (pyTimes.length === 0) console.log(`original (Python): ${pyNote}`);
 else {
   console.log(`original (Python data_prepare re-creation, PIL + shutil.copy): median ${median(pyTimes).toFixed(2)} s of ${pyTimes.length} [${pyTimes.map((s) => s.toFixed(2)).join(', ')}] — ${pyNote}`);
-  console.log(`ratio: ${(median(pyTimes) / median(ours)).toFixed(1)}× faster`);
+  const paired = pyTimes.map((p, i) => p / ours[i]!);
+  console.log(`ratio: ${(median(pyTimes) / median(ours)).toFixed(1)}× faster (ratio of the medians); per run pair ${paired.map((x) => x.toFixed(1)).join(', ')} → median ${median(paired).toFixed(1)}×`);
 }
-await rm(outPy, { recursive: true, force: true });
-await rm(outTs, { recursive: true, force: true });
+console.log(`load average at the end: ${load()}`);
+// Deleting ~250,000 files here slows any file creation on this disk for the next 1–5 minutes (see above): with
+// --keep they stay, to be deleted when no benchmark follows.
+if (values.keep) console.log(`outputs kept in ${outRoot} (delete them when no benchmark follows)`);
+else await rm(outRoot, { recursive: true, force: true });

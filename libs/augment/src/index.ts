@@ -12,5 +12,5 @@ export { drawHsvGains, hsvLuts, applyHsvGains, hsvGainsInto, augmentHsv } from '
 export { fliplr, flipud, randomFlips, randomFlipsInPlace } from './lib/flips.js';
 export { greyChannel, greyToRgb } from './lib/grey.js';
 export { mixup, mixupWithRatio } from './lib/mixup.js';
-export { planTrainAugment, applyTrainAugment } from './lib/train-augment.js';
-export type { TrainAugmentPlan, TrainAugmentInput } from './lib/train-augment.js';
+export { planTrainAugment, applyTrainAugment, trainSampleAugment } from './lib/train-augment.js';
+export type { TrainAugmentPlan, TrainAugmentInput, PendingSample, SampleSource, TrainSampleAugment } from './lib/train-augment.js';

@@ -1,21 +1,15 @@
 import { Rng, type Hyp } from '@vigil/core';
-import { applyTrainAugment, pickMosaicIndices, planTrainAugment } from '@vigil/augment';
+import { trainSampleAugment } from '@vigil/augment';
 import { epochSampleIndices, YoloDataset, type AugmentFn, type Batch } from '@vigil/dataset';
 import type { AnchorDataset, TrainBatch, TrainBatchSource } from '@vigil/trainer';
 
 /**
  * The original's training augmentation as the loader's hook (`__getitem__` with augment=True): mosaic of the sample
  * and 3 partners drawn from the whole data set (with p = hyp.mosaic; mixup inside), else random_perspective of the
- * letterboxed image; then HSV and flips.
+ * letterboxed image; then HSV and flips (@vigil/augment's `trainSampleAugment`).
  */
 export function trainAugment(hyp: Hyp, imgSize: number): AugmentFn {
-  return async (sample, rng, ds) => {
-    const plan = planTrainAugment(hyp, rng);
-    if (!plan.mosaic) return applyTrainAugment({ letterboxed: sample }, imgSize, hyp, rng);
-    const tiles = await Promise.all(pickMosaicIndices(sample.index, ds.length, rng).map((i) => ds.loadSample(i)));
-    const mix = plan.mixup ? await Promise.all(pickMosaicIndices(rng.int(ds.length), ds.length, rng).map((i) => ds.loadSample(i))) : undefined;
-    return applyTrainAugment({ mosaic: tiles, mixup: mix }, imgSize, hyp, rng);
-  };
+  return trainSampleAugment(hyp, imgSize);
 }
 
 function toTrainBatch(b: Batch): TrainBatch {
@@ -25,7 +19,8 @@ function toTrainBatch(b: Batch): TrainBatch {
 /**
  * The trainer's batch source over a YOLO-layout folder: each epoch samples floor(n / epochParts) images with
  * replacement (the original's epoch_parts RandomSampler) from the epoch seed the loop gives, then loads, augments
- * and collates them (prefetching `workers` samples at a time).
+ * and collates them (prefetching `workers` samples at a time). A batch's `images` array is reused once the next
+ * batch is requested: copy it to keep it longer.
  */
 export function trainSource(ds: YoloDataset, o: { batch: number; epochParts: number; imgSize: number; hyp: Hyp; workers: number }): TrainBatchSource {
   const k = Math.floor(ds.length / o.epochParts);
@@ -35,7 +30,9 @@ export function trainSource(ds: YoloDataset, o: { batch: number; epochParts: num
     batchesPerEpoch: nb,
     epoch: (epoch, seed) => {
       const indices = epochSampleIndices(ds.length, o.epochParts, new Rng(seed));
-      const it = ds.batches({ batchSize: o.batch, indices, shape: o.imgSize, augment, seed, epoch, prefetch: 2, concurrency: o.workers });
+      // reuseImages: the loop is done with a batch's images when it asks for the next batch (its tensor is disposed
+      // and the batch pictures copy theirs), so the arrays are recycled.
+      const it = ds.batches({ batchSize: o.batch, indices, shape: o.imgSize, augment, seed, epoch, prefetch: 2, concurrency: o.workers, reuseImages: true });
       return {
         count: nb,
         batches: (async function* () {
@@ -48,7 +45,8 @@ export function trainSource(ds: YoloDataset, o: { batch: number; epochParts: num
 
 /** Validation batches: rectangular (aspect-ratio sorted) letterboxed batches of 2×batch, pad 0.5, as the original's testloader. */
 export async function* valBatches(ds: YoloDataset, batch: number, stride: number, workers: number): AsyncGenerator<TrainBatch> {
-  for await (const b of ds.batches({ batchSize: batch * 2, rect: { stride, pad: 0.5 }, prefetch: 2, concurrency: workers })) yield toTrainBatch(b);
+  // reuseImages: the evaluation reads a batch's predictions before it asks for the next batch
+  for await (const b of ds.batches({ batchSize: batch * 2, rect: { stride, pad: 0.5 }, prefetch: 2, concurrency: workers, reuseImages: true })) yield toTrainBatch(b);
 }
 
 /** Label sizes for autoanchor: per image its file shape and normalised (w, h) pairs. */

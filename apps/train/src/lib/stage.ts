@@ -121,7 +121,8 @@ export async function runStage(r: StageRun): Promise<FitResult & { runDir: strin
       const line = formatProgressLine({ epoch: b.epoch, epochs: b.epochs, memGb: process.memoryUsage().rss / 1e9, mloss: b.mloss, labels: b.batch.numTargets, imgSize: b.batch.shape[2] });
       pbar!.update(b.i + 1, line);
       if (b.ni < 3) {
-        plots.push(savePlotBatch(join(r.runDir, `train_batch${b.ni}.jpg`), b.batch.images, b.batch.shape, b.batch.targets.subarray(0, b.batch.numTargets * 6), { files: b.batch.files, names }));
+        // a copy: the loader recycles the images array once the next batch is requested (trainSource)
+        plots.push(savePlotBatch(join(r.runDir, `train_batch${b.ni}.jpg`), b.batch.images.slice(), b.batch.shape, b.batch.targets.subarray(0, b.batch.numTargets * 6), { files: b.batch.files, names }));
       }
     },
     onEpochEnd: (e) => {

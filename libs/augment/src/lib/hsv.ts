@@ -67,7 +67,7 @@ export function hsvGainsInto(img: ImageU8, gains: readonly [number, number, numb
   const src = img.data;
   if (out.length !== src.length) throw new RangeError('hsvGainsInto: output length differs from the image');
   if (img.channels === 1) {
-    for (let i = 0; i < src.length; i++) out[i] = val[src[i]!]!;
+    lookupInto(src, val, out);
     return;
   }
   let lastKey = -1;
@@ -124,6 +124,11 @@ export function hsvGainsInto(img: ImageU8, gains: readonly [number, number, numb
     out[i + 1] = lg;
     out[i + 2] = lb;
   }
+}
+
+/** `out[i] = lut[src[i]]` (its own small function: a monomorphic loop V8 optimises on its own). */
+function lookupInto(src: Uint8Array, lut: Uint8Array, out: Uint8Array): void {
+  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
 }
 
 /**

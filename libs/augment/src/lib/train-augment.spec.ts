@@ -3,7 +3,9 @@ import { Rng, createImage, type LabeledImage } from '@vigil/core';
 import { HYP_FINETUNE_SIMPLE, HYP_SCRATCH_P6 } from '@vigil/core';
 import { checkAugmentHyp, type AugmentHyp } from './hyp.js';
 import { labelCount } from './labels.js';
-import { applyTrainAugment, planTrainAugment } from './train-augment.js';
+import { greyToRgb } from './grey.js';
+import { pickMosaicIndices } from './mosaic.js';
+import { applyTrainAugment, planTrainAugment, trainSampleAugment, type SampleSource } from './train-augment.js';
 
 /** A random tile: long side = s, random boxes (some degenerate or on the edge) with unique class ids from `firstId`. */
 function randomTile(rng: Rng, s: number, firstId: number, channels: 1 | 3 = 3): LabeledImage {
@@ -198,5 +200,65 @@ describe('grey-in-RGB shortcut', () => {
     const grey = Array.from({ length: 4 }, () => ({ image: createImage(16, 12, 3, 77), labels: new Float32Array(0) }));
     expect(mosaicSample(grey, 16, new Rng(1), HYP_SCRATCH_P6, true).image.channels).toBe(1);
     expect(mosaicSample(grey, 16, new Rng(1), HYP_SCRATCH_P6, false).image.channels).toBe(3);
+  });
+});
+
+describe('trainSampleAugment (the loader hook)', () => {
+  const greyTiles = (seed: number) =>
+    Array.from({ length: 6 }, (_, k) => {
+      const t = randomTile(new Rng(seed * 10 + k), 40, k * 10);
+      for (let i = 0; i < t.image.data.length; i += 3) t.image.data.fill(t.image.data[i]!, i, i + 3);
+      return t;
+    });
+
+  it('mosaic: loads the sample and 3 partners through the source, never the letterboxed image; grey stays 1 channel', async () => {
+    for (let seed = 0; seed < 4; seed++) {
+      const tiles = greyTiles(seed);
+      const loaded: number[] = [];
+      const source: SampleSource = { length: tiles.length, loadSample: (i) => (loaded.push(i), tiles[i]!) };
+      const hook = trainSampleAugment({ ...HYP_SCRATCH_P6, mixup: 0 }, 40);
+      const out = await hook({ index: 2, letterboxed: () => Promise.reject(new Error('not needed')) }, new Rng(seed), source);
+      expect(loaded.length).toBe(4);
+      expect(loaded[0]).toBe(2);
+      // the same as applyTrainAugment with the same draws (plan first), expanded to RGB by the consumer
+      const rng = new Rng(seed);
+      planTrainAugment(HYP_SCRATCH_P6, rng);
+      expect(pickMosaicIndices(2, tiles.length, rng)).toEqual(loaded);
+      const ref = applyTrainAugment({ mosaic: loaded.map((i) => tiles[i]!) }, 40, { ...HYP_SCRATCH_P6, mixup: 0 }, rng);
+      expect([out.image.channels, out.image.width, out.image.height, ref.image.width, ref.image.height, ref.image.channels]).toEqual([1, 40, 40, 40, 40, 3]);
+      expect(greyToRgb(out.image).data).toEqual(ref.image.data);
+      expect(out.labels).toEqual(ref.labels);
+    }
+  });
+
+  it('no mosaic: augments the letterboxed image and loads nothing else', async () => {
+    const tiles = greyTiles(7);
+    const source: SampleSource = { length: 6, loadSample: () => { throw new Error('not expected'); } };
+    let calls = 0;
+    const letterboxed = async () => (calls++, tiles[1]!);
+    const out = await trainSampleAugment({ ...HYP_FINETUNE_SIMPLE, mosaic: 0 }, 40)({ index: 1, letterboxed }, new Rng(3), source);
+    expect(calls).toBe(1);
+    expect([out.image.width, out.image.height]).toEqual([tiles[1]!.image.width, tiles[1]!.image.height]);
+    for (let k = 0; k < labelCount(out.labels); k++) expect(out.labels[5 * k + 3]!).toBeGreaterThan(out.labels[5 * k + 1]!);
+  });
+  it('takes 1-channel grey tiles (keepGrey) mixed with colour ones, with the all-RGB result', async () => {
+    const hyp = { ...HYP_SCRATCH_P6, mixup: 1 };
+    for (let seed = 0; seed < 4; seed++) {
+      const grey = greyTiles(seed);
+      const colour = randomTile(new Rng(seed + 100), 40, 90);
+      // sources: grey files as 1 channel (what the loader gives with keepGrey) + one colour file; the same as RGB
+      const oneCh = grey.map((t) => ({ image: { ...t.image, data: t.image.data.filter((_, k) => k % 3 === 0), channels: 1 as const }, labels: t.labels }));
+      const rgbAll = [...grey, colour];
+      const mixed = [...oneCh, colour];
+      const asked: (boolean | undefined)[] = [];
+      const src = (tiles: LabeledImage[]): SampleSource => ({ length: tiles.length, loadSample: (i, o) => (asked.push(o?.keepGrey), tiles[i]!) });
+      const pending = { index: seed, letterboxed: () => Promise.reject(new Error('not needed')) };
+      const a = await trainSampleAugment(hyp, 40)(pending, new Rng(seed), src(mixed));
+      const b = await trainSampleAugment(hyp, 40)(pending, new Rng(seed), src(rgbAll));
+      expect(asked.every((k) => k === true)).toBe(true);
+      const rgb = (x: LabeledImage) => (x.image.channels === 1 ? greyToRgb(x.image).data : x.image.data);
+      expect(rgb(a)).toEqual(rgb(b));
+      expect(a.labels).toEqual(b.labels);
+    }
   });
 });

@@ -253,7 +253,8 @@ function warpSeparable(src: ImageU8, xs: Int32Array, ys: Int32Array, out: Uint8A
         const gx = INTER_TAB - fx;
         const p = r0 + colOff[x]!;
         const q = r1 + colOff[x]!;
-        out[d] = (data[p]! * gx * gy + data[p + 1]! * fx * gy + data[q]! * gx * fy + data[q + 1]! * fx * fy + 512) >> 10;
+        // = (a·gx·gy + b·fx·gy + c·gx·fy + d·fx·fy + 512) >> 10, factored (exact in integers)
+        out[d] = (gy * (data[p]! * gx + data[p + 1]! * fx) + fy * (data[q]! * gx + data[q + 1]! * fx) + 512) >> 10;
       }
     }
   }

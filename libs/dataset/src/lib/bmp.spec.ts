@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeBmp, encodeBmp, isBmp, parseBmpHeader } from './bmp.js';
+import { readImageSize } from './image-size.js';
 
 /** A BMP file from parts: file header + BITMAPINFOHEADER (+ extra header bytes) + palette + pixel bytes. */
 function craft(o: { width: number; height: number; bpp: number; compression?: number; palette?: number[][]; extra?: number[]; pixels: number[] }): Uint8Array {
@@ -41,6 +44,14 @@ describe('BMP', () => {
     expect([d.width, d.height]).toEqual([g.width, g.height]);
     const rgb = d.channels === 3 ? d.data : d.data.filter((_, i) => i % 4 !== 3);
     expect(Buffer.from(rgb).equals(Buffer.from(g.rgb, 'base64'))).toBe(true);
+  });
+
+  it('readImageSize reads a BMP\'s size from its header (vigil-predict sizes images with it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-bmp-'));
+    writeFileSync(join(dir, 'a.bmp'), encodeBmp(new Uint8Array(5 * 3 * 3), 5, 3, 3));
+    writeFileSync(join(dir, 'bmp-named.jpg'), encodeBmp(new Uint8Array(4 * 7 * 4), 4, 7, 4));
+    expect(await readImageSize(join(dir, 'a.bmp'))).toEqual({ width: 5, height: 3 });
+    expect(await readImageSize(join(dir, 'bmp-named.jpg'))).toEqual({ width: 4, height: 7 });
   });
 
   it('round-trips 24-bit (odd width: row padding) and 32-bit with alpha', () => {

@@ -13,12 +13,14 @@ export interface BatchData {
 /**
  * Stacks same-sized samples into a batch (the original's collate_fn after `__getitem__`): pixels /255 to float32
  * (grayscale replicated to 3 channels), boxes (pixels xyxy) → normalised cxcywh with the image index in column 0.
+ * `into`: an array of exactly `[B,H,W,3]` elements to fill instead of allocating one (every element is written).
  */
-export function collateBatch(samples: readonly LabeledImage[]): BatchData {
+export function collateBatch(samples: readonly LabeledImage[], into?: Float32Array): BatchData {
   if (samples.length === 0) throw new RangeError('collateBatch needs at least one sample');
   const { width: W, height: H } = samples[0]!.image;
   const plane = W * H * 3;
-  const images = new Float32Array(samples.length * plane);
+  if (into && into.length !== samples.length * plane) throw new RangeError(`collateBatch: 'into' has ${into.length} elements, the batch needs ${samples.length * plane}`);
+  const images = into ?? new Float32Array(samples.length * plane);
   let numTargets = 0;
   for (const s of samples) numTargets += s.labels.length / 5;
   const targets = new Float32Array(numTargets * 6);

@@ -1,9 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseImageSize, readImageSize } from './image-size.js';
+import pLimit from 'p-limit';
+import { parseImageSize, readImageSize, readImageSizeSync } from './image-size.js';
+import { scanImageSizes } from './prepare-data.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'vigil size '));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -44,5 +46,40 @@ describe('readImageSize', () => {
     await writeFile(join(dir, 'bad.jpg'), 'not an image');
     await expect(readImageSize(join(dir, 'bad.jpg'))).rejects.toThrow();
     await expect(readImageSize(join(dir, 'missing.jpg'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('readImageSizeSync', () => {
+  it('reads JPEG/PNG headers, leaves other formats to libvips (undefined) and throws for a missing file', async () => {
+    await writeFile(join(dir, 's.jpg'), await img(31, 7).jpeg().toBuffer());
+    await writeFile(join(dir, 's.png'), await img(8, 3).png().toBuffer());
+    await writeFile(join(dir, 's.webp'), await img(8, 3).webp().toBuffer());
+    expect(readImageSizeSync(join(dir, 's.jpg'))).toEqual({ width: 31, height: 7 });
+    expect(readImageSizeSync(join(dir, 's.png'))).toEqual({ width: 8, height: 3 });
+    expect(readImageSizeSync(join(dir, 's.webp'))).toBeUndefined();
+    expect(() => readImageSizeSync(join(dir, 'missing.jpg'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('scanImageSizes (the converter scan)', () => {
+  it('gives the same results on the blocking path and after switching to async reads', async () => {
+    const sub = join(dir, 'scan');
+    await mkdir(sub);
+    const jpg = await img(13, 11).jpeg().toBuffer();
+    const webp = await img(9, 5).webp().toBuffer();
+    const names: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const name = `f${i}.${i % 50 === 7 ? 'webp' : 'jpg'}`;
+      names.push(name);
+      if (i % 97 === 3) continue; // listed but missing
+      await writeFile(join(sub, name), i % 61 === 5 ? 'not an image' : i % 50 === 7 ? webp : jpg);
+    }
+    const present = new Set(names.filter((_, i) => i % 97 !== 3));
+    const expected = names.map((n, i) => (i % 97 === 3 ? 'missing image' : i % 61 === 5 ? 'unreadable image' : i % 50 === 7 ? { width: 9, height: 5 } : { width: 13, height: 11 }));
+    expect(await scanImageSizes(names, sub, present, pLimit(4), undefined)).toEqual(expected);
+    // a limit below any read time: the first chunk is read with blocking calls, the rest asynchronously
+    const seen: number[] = [];
+    expect(await scanImageSizes(names, sub, present, pLimit(4), (p) => seen.push(p.done), -1)).toEqual(expected);
+    expect(seen[seen.length - 1]).toBe(300);
   });
 });

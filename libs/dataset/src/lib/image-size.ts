@@ -1,5 +1,6 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import { readImageMeta } from './image-source.js';
 
 /** Width and height as stored in an image file (no EXIF rotation, like PIL's `Image.open(f).size`). */
 export interface ImageSize {
@@ -48,7 +49,7 @@ const HEAD_BYTES = [4096, 262144];
 /**
  * Reads an image's size from its header without decoding pixels: JPEG and PNG headers are parsed directly from the
  * first bytes (4 KiB, then 256 KiB if the frame header lies further; the fast path: libvips' metadata costs ~10× more
- * per file); anything else (or an unusual header) goes through `sharp(file).metadata()`. Throws when the file is
+ * per file); anything else (or an unusual header) goes through {@link readImageMeta} (libvips, or the BMP header). Throws when the file is
  * missing or not a readable image.
  */
 export async function readImageSize(file: string): Promise<ImageSize> {
@@ -65,7 +66,34 @@ export async function readImageSize(file: string): Promise<ImageSize> {
     await fh.close();
   }
   if (fast) return fast;
-  const m = await sharp(file).metadata();
-  if (!m.width || !m.height) throw new Error(`no image size in ${file}`);
+  return readSizeFromMeta(file);
+}
+
+let headBuffers: Buffer[] | undefined;
+
+/**
+ * Synchronous fast path of {@link readImageSize}: JPEG/PNG headers parsed from the first bytes read with blocking
+ * calls into one reused buffer (three syscalls a file, no thread-pool round trips, no allocation: ~5× cheaper than the
+ * async reads when the file is in the page cache). Returns undefined when the header is neither (the caller falls back
+ * to {@link readImageSize}); throws when the file cannot be opened or read.
+ */
+export function readImageSizeSync(file: string): ImageSize | undefined {
+  headBuffers ??= HEAD_BYTES.map((n) => Buffer.allocUnsafe(n));
+  const fd = openSync(file, 'r');
+  try {
+    for (const buf of headBuffers) {
+      const bytesRead = readSync(fd, buf, 0, buf.length, 0);
+      const fast = parseImageSize(buf.subarray(0, bytesRead));
+      if (fast || bytesRead < buf.length) return fast;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Size through {@link readImageMeta} (libvips' header reader, or ours for BMP, which libvips cannot read). */
+export async function readSizeFromMeta(file: string): Promise<ImageSize> {
+  const m = await readImageMeta(file);
   return { width: m.width, height: m.height };
 }

@@ -12,6 +12,8 @@ export interface ImageMeta {
   format: string;
   /** EXIF orientation (1 = none; ≥ 5 swaps width and height). */
   orientation: number;
+  /** One 8-bit grey channel (libvips' `b-w` space, no alpha): loads with `grey: true` keep it as one channel. */
+  grey: boolean;
 }
 
 type FailOn = 'none' | 'truncated' | 'error' | 'warning';
@@ -33,7 +35,7 @@ const looksBmp = (file: string) => /\.bmp$/i.test(file);
 export async function readImageMeta(file: string): Promise<ImageMeta> {
   const bmpMeta = async (): Promise<ImageMeta> => {
     const h = parseBmpHeader(await head(file, 2048));
-    return { width: h.width, height: h.height, format: 'bmp', orientation: 1 };
+    return { width: h.width, height: h.height, format: 'bmp', orientation: 1, grey: false };
   };
   if (looksBmp(file)) return bmpMeta();
   let m: Metadata;
@@ -44,7 +46,7 @@ export async function readImageMeta(file: string): Promise<ImageMeta> {
     throw e;
   }
   if (!m.width || !m.height) throw new Error('no size in the header');
-  return { width: m.width, height: m.height, format: String(m.format), orientation: m.orientation ?? 1 };
+  return { width: m.width, height: m.height, format: String(m.format), orientation: m.orientation ?? 1, grey: m.space === 'b-w' && m.channels === 1 && m.depth === 'uchar' };
 }
 
 /**

@@ -30,7 +30,9 @@ export interface LoadPadding {
  * without augmentation is cv2 INTER_AREA ({@link resizeArea}, bit-exact); enlarging, or any resize while augmenting,
  * is cv2-style bilinear (INTER_LINEAR, {@link resizeBilinear}). `knownSize` (`[width, height]` after EXIF rotation, e.g. from
  * the verification cache) saves a header read. `pad` adds a constant border (done by libvips, off the JS thread, when
- * no JS resize is needed) — the same pixels as `padImage` on the result.
+ * no JS resize is needed) — the same pixels as `padImage` on the result. `grey` (only for files whose header says one
+ * 8-bit grey channel, `readImageMeta(file).grey`): the image comes back with **1 channel**, the values every channel
+ * of the RGB load has — a third of the bytes to decode, resize and copy.
  */
 export async function loadImage(
   file: string,
@@ -38,15 +40,16 @@ export async function loadImage(
   augment = false,
   knownSize?: readonly [number, number],
   pad?: LoadPadding,
+  grey = false,
 ): Promise<LoadedImage> {
   try {
-    return await loadImageWith(file, imgSize, augment, knownSize, pad, 'error', false);
+    return await loadImageWith(file, imgSize, augment, knownSize, pad, 'error', false, grey);
   } catch (e) {
     // Second chance (rare, so the usual path pays no extra read): a BMP under another extension, or a damaged file
     // (libvips' message is not always specific once a resize/extend follows, so any failure is retried): the part
     // that decodes is used, as cv2.imread does. `checkDataset` reports such files beforehand.
     try {
-      return await loadImageWith(file, imgSize, augment, knownSize, pad, 'none', true);
+      return await loadImageWith(file, imgSize, augment, knownSize, pad, 'none', true, grey);
     } catch {
       /* report the first error */
     }
@@ -62,9 +65,10 @@ async function loadImageWith(
   pad: LoadPadding | undefined,
   failOn: 'error' | 'none',
   sniff: boolean,
+  grey: boolean,
 ): Promise<LoadedImage> {
   {
-    let base = (await openImage(file, failOn, sniff)).autoOrient().removeAlpha().toColourspace('srgb');
+    let base = (await openImage(file, failOn, sniff)).autoOrient().removeAlpha().toColourspace(grey ? 'b-w' : 'srgb');
     let w0: number;
     let h0: number;
     if (knownSize) [w0, h0] = knownSize;
@@ -84,7 +88,9 @@ async function loadImageWith(
       base = base.extend({ top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right, background: { r: color, g: color, b: color } });
     }
     const { data, info } = await base.raw().toBuffer({ resolveWithObject: true });
-    let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+    const channels = grey ? 1 : 3;
+    if (info.channels !== channels) throw new Error(`decoded ${info.channels} channels, expected ${channels}`);
+    let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
     if (jsResize) {
       image = r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
       if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);

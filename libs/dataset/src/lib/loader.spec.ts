@@ -11,6 +11,7 @@ import { letterboxSample } from './letterbox.js';
 import { loadImage } from './load-image.js';
 import { epochSampleIndices } from './sampler.js';
 import { YoloDataset } from './yolo-dataset.js';
+import type { AugmentSample } from './yolo-dataset.js';
 
 const root = await mkdtemp(join(tmpdir(), 'vigil loader '));
 const imgDir = join(root, 'set a', 'images', 'train');
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const rgb = (v: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
   await writeFile(join(imgDir, 'a 1.png'), await rgb(200));
   await writeFile(join(imgDir, 'b.JPG'), await sharp({ create: { width: 64, height: 48, channels: 3, background: '#646464' } }).jpeg().toBuffer());
-  await writeFile(join(imgDir, 'sub', 'c.png'), await sharp(Buffer.alloc(32 * 64, 50), { raw: { width: 32, height: 64, channels: 1 } }).png().toBuffer());
+  await writeFile(join(imgDir, 'sub', 'c.png'), await sharp(Buffer.alloc(32 * 64, 50), { raw: { width: 32, height: 64, channels: 1 } }).toColourspace('b-w').png().toBuffer()); // a true 1-channel file
   await writeFile(join(imgDir, 'd.png'), await rgb(10));
   await writeFile(join(imgDir, 'e.png'), await rgb(20));
   await writeFile(join(imgDir, 'notes.txt'), 'not an image');
@@ -87,6 +88,13 @@ describe('YoloDataset', () => {
     // Grayscale image → RGB.
     const g = await ds.loadSample(4);
     expect([g.image.width, g.image.height, g.image.channels, g.image.data[0], g.image.data[1]]).toEqual([16, 32, 3, 50, 50]);
+    // keepGrey: a grey file loads as 1 channel with the RGB load's values; colour files stay RGB.
+    expect(ds.grey.map((g, i) => [i, g]).filter(([, g]) => g)).toEqual([[4, true]]);
+    const g1 = await ds.loadSample(4, { keepGrey: true });
+    expect([g1.image.width, g1.image.height, g1.image.channels]).toEqual([16, 32, 1]);
+    expect(g1.image.data).toEqual(g.image.data.filter((_, k) => k % 3 === 0));
+    expect(g1.labels).toEqual(g.labels);
+    expect((await ds.loadSample(0, { keepGrey: true })).image.channels).toBe(3);
   });
 
   it('yields batches [B,H,W,3] in 0–1 with targets [n,6], prefetching, seeded augmentation', async () => {
@@ -102,7 +110,9 @@ describe('YoloDataset', () => {
     expect(b0.images[(16 * 32 + 16) * 3]).toBeCloseTo(200 / 255, 6);
     expect(b0.files[1]!.endsWith('b.JPG')).toBe(true);
     // Augmentation: a flip that uses the generator; same seed → same result, independent of concurrency.
-    const flip = (s: LabeledImage, rng: Rng): LabeledImage => {
+    const flip = async (p: AugmentSample, rng: Rng): Promise<LabeledImage> => {
+      const s = await p.letterboxed();
+      expect(s.index).toBe(p.index);
       const out = new Float32Array(s.labels);
       if (rng.chance(0.5)) for (let k = 0; k < out.length; k += 5) [out[k + 1], out[k + 3]] = [s.image.width - s.labels[k + 3]!, s.image.width - s.labels[k + 1]!];
       return { image: s.image, labels: out };
@@ -116,6 +126,31 @@ describe('YoloDataset', () => {
     expect(r1).toEqual(await run(4));
     const cx = r1.filter((_, i) => i % 6 === 2 && r1[i - 1] === 0);
     expect(new Set(cx).size).toBe(2); // some flipped, some not
+  });
+
+  it('recycles image arrays with reuseImages (same contents), and broadcasts 1-channel augment output', async () => {
+    const ds = await YoloDataset.open(imgDir, { imgSize: 32, augment: true });
+    const indices = [0, 1, 2, 3, 0, 1, 2, 3, 4, 0, 1, 2];
+    const collect = async (reuseImages: boolean) => {
+      const copies: Float32Array[] = [];
+      const arrays = new Set<Float32Array>();
+      for await (const b of ds.batches({ batchSize: 2, indices, prefetch: 1, reuseImages })) {
+        copies.push(b.images.slice());
+        arrays.add(b.images);
+      }
+      return { copies, arrays: arrays.size };
+    };
+    const fresh = await collect(false);
+    const reused = await collect(true);
+    expect(reused.copies).toEqual(fresh.copies);
+    expect(fresh.arrays).toBe(6);
+    expect(reused.arrays).toBeLessThan(6);
+    // an augmentation that never asks for the letterboxed image and returns one channel
+    const grey = (p: AugmentSample): LabeledImage => ({ image: { data: new Uint8Array(32 * 32).fill(p.index * 10), width: 32, height: 32, channels: 1 }, labels: new Float32Array(0) });
+    for await (const b of ds.batches({ batchSize: 2, indices: [3, 4], augment: grey })) {
+      expect(b.shape).toEqual([2, 32, 32, 3]);
+      expect([b.images[0], b.images[2], b.images[32 * 32 * 3], b.images[2 * 32 * 32 * 3 - 1]]).toEqual([30, 30, 40, 40].map((v) => Math.fround(v / 255)));
+    }
   });
 
   it('makes rectangular batches for validation', async () => {

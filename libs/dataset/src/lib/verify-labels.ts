@@ -28,23 +28,27 @@ export interface VerifiedLabels {
   labels: Float32Array[];
   /** Per image `[width, height]` of the original file (EXIF orientation applied). */
   shapes: [number, number][];
+  /** Per image: the file holds one 8-bit grey channel (`readImageMeta`'s `grey`). */
+  grey: boolean[];
   stats: VerifyStats;
   /** Path of the cache file, and whether it was read (true) or written (false). */
   cachePath: string;
   fromCache: boolean;
 }
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
 
 async function verifyOne(
   imageFile: string,
   labelFile: string,
   nc: number | undefined,
-): Promise<{ labels?: number[]; shape?: [number, number]; state: 'found' | 'missing' | 'empty' | 'corrupted'; message?: string; duplicates: number; zeroSize: number }> {
+): Promise<{ labels?: number[]; shape?: [number, number]; grey?: boolean; state: 'found' | 'missing' | 'empty' | 'corrupted'; message?: string; duplicates: number; zeroSize: number }> {
   let shape: [number, number];
+  let grey: boolean;
   try {
     const m = await readImageMeta(imageFile);
+    grey = m.grey;
     shape = m.orientation >= 5 ? [m.height, m.width] : [m.width, m.height];
     if (shape[0] < 10 || shape[1] < 10) throw new Error(`image size ${shape[0]}×${shape[1]} < 10 pixels`);
     if (!FORMATS.has(m.format)) throw new Error(`invalid image format ${m.format}`);
@@ -55,12 +59,12 @@ async function verifyOne(
   try {
     text = await readFile(labelFile, 'utf8');
   } catch {
-    return { state: 'missing', labels: [], shape, duplicates: 0, zeroSize: 0 };
+    return { state: 'missing', labels: [], shape, grey, duplicates: 0, zeroSize: 0 };
   }
   const parsed = parseLabelText(text, nc);
   if (parsed.problem) return { state: 'corrupted', message: `${labelFile}: ${parsed.problem.message}`, duplicates: 0, zeroSize: 0 };
-  if (parsed.rows === 0) return { state: 'empty', labels: [], shape, duplicates: 0, zeroSize: 0 };
-  return { state: 'found', labels: parsed.labels, shape, duplicates: parsed.duplicates, zeroSize: parsed.zeroSize };
+  if (parsed.rows === 0) return { state: 'empty', labels: [], shape, grey, duplicates: 0, zeroSize: 0 };
+  return { state: 'found', labels: parsed.labels, shape, grey, duplicates: parsed.duplicates, zeroSize: parsed.zeroSize };
 }
 
 /**
@@ -94,10 +98,11 @@ export async function verifyLabels(imageFiles: readonly string[], options: { con
         files: string[];
         labels: number[][];
         shapes: [number, number][];
+        grey: boolean[];
         stats: VerifyStats;
       };
       if (c.version === CACHE_VERSION && c.hash === key) {
-        return { files: c.files, labels: c.labels.map((l) => Float32Array.from(l)), shapes: c.shapes, stats: c.stats, cachePath, fromCache: true };
+        return { files: c.files, labels: c.labels.map((l) => Float32Array.from(l)), shapes: c.shapes, grey: c.grey, stats: c.stats, cachePath, fromCache: true };
       }
     } catch {
       /* no cache or unreadable: rebuild */
@@ -117,6 +122,7 @@ export async function verifyLabels(imageFiles: readonly string[], options: { con
   const files: string[] = [];
   const labels: Float32Array[] = [];
   const shapes: [number, number][] = [];
+  const grey: boolean[] = [];
   results.forEach((r, i) => {
     stats[r.state]++;
     stats.duplicates += r.duplicates;
@@ -127,10 +133,11 @@ export async function verifyLabels(imageFiles: readonly string[], options: { con
     files.push(imageFiles[i]!);
     labels.push(Float32Array.from(r.labels!));
     shapes.push(r.shape!);
+    grey.push(r.grey!);
   });
   if (options.cache !== false) {
-    const body = JSON.stringify({ version: CACHE_VERSION, hash: key, files, labels: labels.map((l) => Array.from(l)), shapes, stats });
+    const body = JSON.stringify({ version: CACHE_VERSION, hash: key, files, labels: labels.map((l) => Array.from(l)), shapes, grey, stats });
     await writeFile(cachePath, body).catch(() => undefined); // read-only folder: no cache, as the original
   }
-  return { files, labels, shapes, stats, cachePath, fromCache: false };
+  return { files, labels, shapes, grey, stats, cachePath, fromCache: false };
 }

@@ -7,6 +7,7 @@ import type { YoloModel } from '@vigil/yolov5';
  * normalised to the batch's W, H.
  */
 export interface TrainBatch {
+  /** `[B,H,W,3]` float32 0–1 NHWC; the loop is done with it once it asks for the next batch (a source may recycle it). */
   images: Float32Array;
   shape: [number, number, number, number];
   targets: Float32Array;

@@ -195,7 +195,8 @@ if (values.profile) {
   const pt = torch();
   console.log(`${values.cfg} (${fused.params} params) train img ${IMG} batch ${B}, median of ${STEPS} steps; inference ${INFER} batch 1, fused, median of 10`);
   const cpu = (r: { imgPerS: number; cpuMs: number }) => `(wall ${(1000 * B / r.imgPerS).toFixed(0)} ms/step, CPU ${r.cpuMs.toFixed(0)} ms/step)`;
-  console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)}) ${cpu(plain)}`);
+  if (values['fused-only']) console.log('  ours, plain ops:          skipped (--fused-only)');
+  else console.log(`  ours, plain ops:          ${plain.imgPerS.toFixed(1)} img/s   inference ${infPlain.toFixed(1)} ms/img   (loss ${plain.loss.toFixed(4)}) ${cpu(plain)}`);
   console.log(`  ours, fused Conv+BN+SiLU: ${fused.imgPerS.toFixed(1)} img/s   inference ${infFused.toFixed(1)} ms/img   (loss ${fused.loss.toFixed(4)}) ${cpu(fused)}`);
   if (typeof pt === 'string') console.log(`  PyTorch: skipped (${pt})`);
   else {

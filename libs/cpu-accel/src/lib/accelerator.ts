@@ -26,7 +26,7 @@ export interface CpuAccelOptions {
    * (C→wasm SIMD kernels over the composite ones); `composite`: only the pure-TS composite gradients (tests).
    */
   kernels?: 'auto' | 'portable' | 'composite';
-  /** Threads for the portable wasm-SIMD convolutions (default `VIGIL_CPU_ACCEL_THREADS`, else 1 = in place, no workers). */
+  /** Threads for the portable wasm-SIMD convolutions (default `VIGIL_CPU_ACCEL_THREADS`, else the CPU count; 1 = in place, no workers). */
   threads?: number;
   /** Environment to read `VIGIL_CPU_ACCEL_NATIVE` from (default `process.env`). */
   env?: Record<string, string | undefined>;

@@ -187,10 +187,10 @@ export class SimdThreadPool {
 export const THREADS_ENV = 'VIGIL_CPU_ACCEL_THREADS';
 
 /**
- * Threads for the portable kernels: {@link THREADS_ENV} (a count, or `auto` = the CPU count; at most 8), else 1.
- * Off by default: on the shared 2-core machine, with another job holding a core, 2 threads were 6% slower than 1
- * (the copies, and chunks waiting for a descheduled worker), and a quiet machine to measure the gain was not
- * available (BENCHMARKS.md).
+ * Threads for the portable kernels: {@link THREADS_ENV} (a count, or `auto`; at most 8), else the CPU count (as the
+ * native path's OpenMP). On an idle 2-core machine 2 threads train yolov5n6 1.35–1.38× faster than 1 (17.2 vs 12.5
+ * img/s); with another job holding a core they were 6% slower (BENCHMARKS.md) — set `VIGIL_CPU_ACCEL_THREADS=1`
+ * there. The filter-gradient partials are summed in a fixed order, so a run is deterministic for a thread count.
  */
 export function simdThreadCount(env: Record<string, string | undefined> = process.env): number {
   const v = env[THREADS_ENV];
@@ -199,5 +199,5 @@ export function simdThreadCount(env: Record<string, string | undefined> = proces
     const n = Number(v);
     if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
   }
-  return 1;
+  return Math.min(availableParallelism(), MAX_THREADS);
 }

@@ -1,6 +1,7 @@
 import { copyFileSync, linkSync, symlinkSync } from 'node:fs';
 import { copyFile, link, symlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /** How a file was placed: hard link, symbolic link, or copy. */
 export type LinkMode = 'hardlink' | 'symlink' | 'copy';
@@ -55,4 +56,32 @@ export function linkOrCopySync(src: string, dest: string, prefer: LinkMode = 'ha
   }
   copyFileSync(src, dest);
   return 'copy';
+}
+
+/** The worker of {@link hardLinkInWorker}: `linkSync` over (src, dest) pairs, an error code (or null) per pair. */
+const LINK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { linkSync } = require('node:fs');
+const p = workerData;
+const out = new Array(p.length / 2).fill(null);
+for (let i = 0; i < out.length; i++) {
+  try { linkSync(p[2 * i], p[2 * i + 1]); } catch (e) { out[i] = (e && e.code) || String(e); }
+}
+parentPort.postMessage(out);
+`;
+
+/**
+ * Hard-links `pairs` = [src0, dest0, src1, dest1, …] on a worker thread, so that the caller's thread can create other
+ * files (in other directories) meanwhile: file creation is kernel time, and two directories take two cores. Resolves
+ * to an error code (e.g. `EXDEV`) or null per pair; the caller falls back ({@link linkOrCopySync}) where it failed.
+ */
+export function hardLinkInWorker(pairs: readonly string[]): Promise<(string | null)[]> {
+  return new Promise((res, rej) => {
+    const w = new Worker(LINK_WORKER, { eval: true, workerData: pairs });
+    w.once('message', (m: (string | null)[]) => res(m));
+    w.once('error', rej);
+    w.once('exit', (code) => {
+      if (code !== 0) rej(new Error(`the hard-link worker stopped with code ${code}`));
+    });
+  });
 }

@@ -131,6 +131,19 @@ describe('prepareData', () => {
     for (const d of await readdir(join(root, 'out train/drowsy_face_diet/images/train'))) expect(trainNames.has(d)).toBe(true);
   });
 
+  it('makes the image hard links on a worker thread for large sets: the same tree, links and counts', async () => {
+    const seq = await prepareData({ trainDir, outDir: join(root, 'out seq'), valCount: 3, maxValFraction: 0.5, seed: 1, parallelLinksFrom: 1e9 });
+    const par = await prepareData({ trainDir, outDir: join(root, 'out par'), valCount: 3, maxValFraction: 0.5, seed: 1, parallelLinksFrom: 1 });
+    expect(par.links).toEqual(seq.links);
+    expect(par.links.hardlink).toBe(17 + par.images.diet);
+    expect(par.counts).toEqual(seq.counts);
+    for (const d of ['drowsy_face/images/train', 'drowsy_face/images/val', 'drowsy_face/labels/train', 'drowsy_face_diet/images/train', 'drowsy_face_diet/labels/train']) {
+      const names = (await readdir(join(root, 'out par', d))).sort();
+      expect(names, d).toEqual((await readdir(join(root, 'out seq', d))).sort());
+      for (const n of names.filter((x) => x.endsWith('.jpg'))) expect((await stat(join(root, 'out par', d, n))).nlink, n).toBeGreaterThan(1);
+    }
+  });
+
   it('stops on a malformed labels.json with the position of the error', async () => {
     const dir = join(root, 'broken');
     await mkdir(join(dir, 'images'), { recursive: true });

@@ -8,7 +8,7 @@ import { countClasses, formatClassCounts } from './class-counts.js';
 import { selectDiet } from './diet.js';
 import { readImageSize, readImageSizeSync, readSizeFromMeta } from './image-size.js';
 import type { ImageSize } from './image-size.js';
-import { linkOrCopySync } from './link-file.js';
+import { hardLinkInWorker, linkOrCopySync } from './link-file.js';
 import type { LinkMode } from './link-file.js';
 import type { ProgressCallback } from './progress.js';
 import { cleanRecord, readRawLabels } from './raw-labels.js';
@@ -33,6 +33,9 @@ export interface PrepareDataOptions {
   dietSource?: 'train' | 'all';
   /** Cheapest way allowed to place image files (default 'hardlink' → symlink → copy). */
   linkMode?: LinkMode;
+  /** With hard links, from this many image files on the links are made on a worker thread while the label files are
+   * written (default 2000; below it a worker's start-up costs more than it saves). */
+  parallelLinksFrom?: number;
   /** Concurrent header reads when the scan is disk-bound (default 32: overlaps disk latency on a cold cache; page-cached
    * headers are read with blocking calls). Files are then written in order. */
   concurrency?: number;
@@ -121,6 +124,16 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   await writeFile(join(datasetDir, 'diet_train.json'), rawJson(diet.map((r) => r.raw)));
 
   const links: Record<LinkMode, number> = { hardlink: 0, symlink: 0, copy: 0 };
+  // Hard links of the images on a worker thread while this thread writes the label files (other directories: the
+  // kernel work of the two runs on two cores); failures fall back to linkOrCopySync afterwards.
+  const parallel = (options.linkMode ?? 'hardlink') === 'hardlink' && train.length + val.length + diet.length >= (options.parallelLinksFrom ?? 2000);
+  const imagePairs: string[] = [];
+  if (parallel) {
+    for (const [root, s, recs] of [[datasetDir, 'val', val], [datasetDir, 'train', train], [dietDir, 'train', diet]] as const) {
+      for (const r of recs) imagePairs.push(join(imagesDir, r.fileName), join(root, 'images', s, r.fileName));
+    }
+  }
+  const imageLinks = parallel ? hardLinkInWorker(imagePairs) : undefined;
   // Label files already written (drowsy_face), so that the diet subset links them instead of writing them again.
   const written = new Map<string, string>();
   // Synchronous writes in chunks (see linkOrCopySync): file creation is kernel-bound; the event loop gets a turn
@@ -136,7 +149,7 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
         writeFileSync(labelPath, yoloLabelText(r.classes, r.boxes, r.width, r.height));
         written.set(r.fileName, labelPath);
       }
-      links[linkOrCopySync(join(imagesDir, r.fileName), join(root, 'images', split, r.fileName), options.linkMode)]++;
+      if (!parallel) links[linkOrCopySync(join(imagesDir, r.fileName), join(root, 'images', split, r.fileName), options.linkMode)]++;
       if ((i + 1) % 128 === 0 || i + 1 === recs.length) {
         progress?.({ phase, done: i + 1, total: recs.length });
         await new Promise<void>((res) => setImmediate(res));
@@ -146,6 +159,13 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   await writeSplit(datasetDir, 'val', val, 'write val');
   await writeSplit(datasetDir, 'train', train, 'write train');
   await writeSplit(dietDir, 'train', diet, 'write diet');
+  if (imageLinks) {
+    const failed = await imageLinks;
+    for (let i = 0; i < failed.length; i++) {
+      // a failed link is retried the sequential way (hard link, else symlink, else copy; a missing source throws)
+      links[failed[i] === null ? 'hardlink' : linkOrCopySync(imagePairs[2 * i]!, imagePairs[2 * i + 1]!, 'hardlink')]++;
+    }
+  }
 
   const report: PrepareDataReport = {
     datasetDir,

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type {
-  ConcatAttrs, Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, MaxPoolAttrs,
-  MaxPoolGradAttrs, ResizeNearestNeighborAttrs, SplitVAttrs, TensorInfo,
+  Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, MaxPoolAttrs,
+  MaxPoolGradAttrs, ResizeNearestNeighborAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { replaceKernel } from './kernel-registry.js';
 import { ACTIVATION_CODES, type NativeAddon } from './native-addon.js';
+import { lastAxisConcat, lastAxisSplit } from './last-axis.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
 /**
@@ -137,32 +138,21 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   const concatStock = fallback('Concat');
   replaceKernel('Concat', BACKEND, (args) => {
-    const ts = (Array.isArray(args.inputs) ? args.inputs : Object.values(args.inputs)) as TensorInfo[];
-    const a = args.attrs as unknown as ConcatAttrs;
-    const rank = ts[0]!.shape.length;
-    if (ts.length < 2 || rank === 0 || !allFloat32(ts)) return concatStock(args);
-    const axis = util.parseAxisParam(a.axis, ts[0]!.shape)[0]!;
-    if (axis !== rank - 1 || ts.some((t) => t.shape.length !== rank)) return concatStock(args);
-    const outShape = bu.computeOutShape(ts.map((t) => t.shape), axis);
+    const c = lastAxisConcat(args);
+    if (!c) return concatStock(args);
     const be = args.backend as BackendWasm;
-    const out = be.makeOutput(outShape, 'float32');
-    const rows = util.sizeFromShape(outShape.slice(0, -1));
-    addon.concatLast(ts.map((t) => heapF32(be, t)), heapF32(be, out), rows);
+    const out = be.makeOutput(c.outShape, 'float32');
+    addon.concatLast(c.ts.map((t) => heapF32(be, t)), heapF32(be, out), util.sizeFromShape(c.outShape.slice(0, -1)));
     return out;
   });
 
   const splitStock = fallback('SplitV');
   replaceKernel('SplitV', BACKEND, (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const a = args.attrs as unknown as SplitVAttrs;
-    const rank = x.shape.length;
-    if (rank === 0 || x.dtype !== 'float32') return splitStock(args);
-    const axis = util.parseAxisParam(a.axis, x.shape)[0]!;
-    if (axis !== rank - 1) return splitStock(args);
-    const sizes = bu.prepareSplitSize(x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
+    const sp = lastAxisSplit(args);
+    if (!sp) return splitStock(args);
     const be = args.backend as BackendWasm;
-    const outs = sizes.map((c) => be.makeOutput([...x.shape.slice(0, -1), c], 'float32'));
-    addon.splitLast(heapF32(be, x), outs.map((o) => heapF32(be, o)), util.sizeFromShape(x.shape.slice(0, -1)));
+    const outs = sp.sizes.map((c) => be.makeOutput([...sp.x.shape.slice(0, -1), c], 'float32'));
+    addon.splitLast(heapF32(be, sp.x), outs.map((o) => heapF32(be, o)), util.sizeFromShape(sp.x.shape.slice(0, -1)));
     return outs;
   });
 

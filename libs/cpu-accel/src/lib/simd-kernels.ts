@@ -1,15 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type {
-  ConcatAttrs, Conv2DAttrs, SliceAttrs, TransposeAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
-  SplitVAttrs, TensorInfo,
+  Conv2DAttrs, SliceAttrs, TransposeAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
+  TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, SGD_STEP, registerBnSiluGradient } from './custom-kernels.js';
 import { originalKernel, replaceKernel } from './kernel-registry.js';
 import { SimdThreadPool, type ConvKind } from './simd-threads.js';
+import { lastAxisConcat, lastAxisSplit } from './last-axis.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
 /**
@@ -112,14 +113,22 @@ function threaded(kind: ConvKind, ci: tf.backend_util.Conv2DInfo, be: BackendWas
   return true;
 }
 
+/**
+ * One convolution (`kind`: forward, input gradient, filter gradient; operands `a`, `b` in the kernel's order) into
+ * `out`: on the thread pool when it pays, else in place on the tfjs heap with a scratch block.
+ */
+function runConv(kind: ConvKind, ci: tf.backend_util.Conv2DInfo, be: BackendWasm, a: TensorInfo, b: TensorInfo, out: TensorInfo): TensorInfo {
+  if (threaded(kind, ci, be, a, b, out)) return out;
+  const { E, W, argBlock } = load(be);
+  const dims = i32(W, argBlock, convDims15(ci));
+  const run = kind === 'fwd' ? E.conv_fwd : kind === 'bwdData' ? E.conv_bwd_data : E.conv_bwd_weights;
+  withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => run(dims, ptr(be, a), ptr(be, b), ptr(be, out), s, 0, ci.batchSize));
+  return out;
+}
+
 /** True when the SIMD module file is present (it is committed; a trimmed install may lack it). */
 export function hasSimdModule(): boolean {
-  try {
-    readFileSync(simdModulePath());
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(simdModulePath());
 }
 
 /**
@@ -145,12 +154,7 @@ export function registerSimdKernels(threads = 1): number {
     if (a.dataFormat === 'NCHW' || !allFloat32([x, filter])) return convPrev(args);
     const be = args.backend as BackendWasm;
     const ci = bu.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    const out = be.makeOutput(ci.outShape, 'float32');
-    if (threaded('fwd', ci, be, x, filter, out)) return out;
-    const { E, W, argBlock } = load(be);
-    const dims = i32(W, argBlock, convDims15(ci));
-    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_fwd(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, filter), ptr(be, out), s, 0, ci.batchSize));
-    return out;
+    return runConv('fwd', ci, be, x, filter, be.makeOutput(ci.outShape, 'float32'));
   });
 
   const bdPrev = current('Conv2DBackpropInput');
@@ -160,12 +164,7 @@ export function registerSimdKernels(threads = 1): number {
     if (a.dataFormat === 'NCHW' || !allFloat32([dy, filter])) return bdPrev(args);
     const be = args.backend as BackendWasm;
     const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    const out = be.makeOutput(ci.inShape, 'float32');
-    if (threaded('bwdData', ci, be, dy, filter, out)) return out;
-    const { E, W, argBlock } = load(be);
-    const dims = i32(W, argBlock, convDims15(ci));
-    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_data(i32(W, argBlock, convDims15(ci)), ptr(be, dy), ptr(be, filter), ptr(be, out), s, 0, ci.batchSize));
-    return out;
+    return runConv('bwdData', ci, be, dy, filter, be.makeOutput(ci.inShape, 'float32'));
   });
 
   const bfPrev = current('Conv2DBackpropFilter');
@@ -175,12 +174,7 @@ export function registerSimdKernels(threads = 1): number {
     if (a.dataFormat === 'NCHW' || !allFloat32([x, dy])) return bfPrev(args);
     const be = args.backend as BackendWasm;
     const ci = bu.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    const out = be.makeOutput(ci.filterShape, 'float32');
-    if (threaded('bwdWeights', ci, be, x, dy, out)) return out;
-    const { E, W, argBlock } = load(be);
-    const dims = i32(W, argBlock, convDims15(ci));
-    withScratch(W, 4 * E.conv_scratch_floats(dims), (s) => E.conv_bwd_weights(i32(W, argBlock, convDims15(ci)), ptr(be, x), ptr(be, dy), ptr(be, out), s, 0, ci.batchSize));
-    return out;
+    return runConv('bwdWeights', ci, be, x, dy, be.makeOutput(ci.filterShape, 'float32'));
   });
 
   registerBnSiluGradient();
@@ -225,35 +219,25 @@ export function registerSimdKernels(threads = 1): number {
 
   const concatPrev = current('Concat');
   replaceKernel('Concat', BACKEND, (args) => {
-    const ts = (Array.isArray(args.inputs) ? args.inputs : Object.values(args.inputs)) as TensorInfo[];
-    const a = args.attrs as unknown as ConcatAttrs;
-    const rank = ts[0]!.shape.length;
-    if (ts.length < 2 || ts.length > MAX_PARTS || rank === 0 || !allFloat32(ts)) return concatPrev(args);
-    const axis = util.parseAxisParam(a.axis, ts[0]!.shape)[0]!;
-    if (axis !== rank - 1 || ts.some((t) => t.shape.length !== rank)) return concatPrev(args);
-    const outShape = bu.computeOutShape(ts.map((t) => t.shape), axis);
+    const c = lastAxisConcat(args, MAX_PARTS);
+    if (!c) return concatPrev(args);
     const be = args.backend as BackendWasm;
-    const out = be.makeOutput(outShape, 'float32');
+    const out = be.makeOutput(c.outShape, 'float32');
     const { E, W, argBlock } = load(be);
-    i32(W, argBlock, [...ts.map((t) => ptr(be, t)), ...ts.map((t) => t.shape[axis]!)]);
-    E.concat_last(argBlock, argBlock + 4 * ts.length, ts.length, ptr(be, out), util.sizeFromShape(outShape.slice(0, -1)));
+    i32(W, argBlock, [...c.ts.map((t) => ptr(be, t)), ...c.ts.map((t) => t.shape[t.shape.length - 1]!)]);
+    E.concat_last(argBlock, argBlock + 4 * c.ts.length, c.ts.length, ptr(be, out), util.sizeFromShape(c.outShape.slice(0, -1)));
     return out;
   });
 
   const splitPrev = current('SplitV');
   replaceKernel('SplitV', BACKEND, (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const a = args.attrs as unknown as SplitVAttrs;
-    const rank = x.shape.length;
-    if (rank === 0 || x.dtype !== 'float32') return splitPrev(args);
-    const axis = util.parseAxisParam(a.axis, x.shape)[0]!;
-    const sizes = bu.prepareSplitSize(x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
-    if (axis !== rank - 1 || sizes.length > MAX_PARTS) return splitPrev(args);
+    const sp = lastAxisSplit(args, MAX_PARTS);
+    if (!sp) return splitPrev(args);
     const be = args.backend as BackendWasm;
-    const outs = sizes.map((c) => be.makeOutput([...x.shape.slice(0, -1), c], 'float32'));
+    const outs = sp.sizes.map((c) => be.makeOutput([...sp.x.shape.slice(0, -1), c], 'float32'));
     const { E, W, argBlock } = load(be);
-    i32(W, argBlock, [...outs.map((o) => ptr(be, o)), ...sizes]);
-    E.split_last(ptr(be, x), argBlock, argBlock + 4 * outs.length, outs.length, util.sizeFromShape(x.shape.slice(0, -1)));
+    i32(W, argBlock, [...outs.map((o) => ptr(be, o)), ...sp.sizes]);
+    E.split_last(ptr(be, sp.x), argBlock, argBlock + 4 * outs.length, outs.length, util.sizeFromShape(sp.x.shape.slice(0, -1)));
     return outs;
   });
 

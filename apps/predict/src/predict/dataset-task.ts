@@ -71,6 +71,7 @@ export async function scoreDatasetTask(
   names: readonly string[],
   onProgress?: Parameters<typeof YoloDataset.open>[1]['onProgress'],
 ): Promise<DatasetScore | undefined> {
+  // only the labels and image sizes are read (imgSize is the loader's, unused here)
   const ds = await YoloDataset.open(task.sources, { imgSize: 640, nc: names.length, ...(onProgress ? { onProgress } : {}) });
   if (ds.stats.found === 0) return undefined;
   const ev = new DetectionEvaluator({ names });

@@ -61,11 +61,12 @@ function num(flag: string, value: unknown, opts: { min: number; max: number; int
 
 /** Validates the raw commander options (strings) of the predict command; default weights must exist. */
 export function parsePredictOptions(raw: Record<string, unknown>): PredictOptions {
+  const data = raw['data'] as string | undefined;
   const given = raw['weights'] as string[] | undefined;
   let weights: string[];
   let synthetic = false;
   if (given && given.length > 0) weights = given;
-  else if (raw['data'] !== undefined) {
+  else if (data !== undefined) {
     if (!existsSync(DATASET_WEIGHTS)) throw new VigilUserError(`--data: no --weights given and no ${DATASET_WEIGHTS} (what \`vigil-train --data\` writes by default): pass --weights <file.vckpt|file.pt> ...`);
     weights = [DATASET_WEIGHTS];
   }
@@ -78,7 +79,6 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
       `no trained weights at ${DEFAULT_WEIGHTS.join(' and ')} (or ${SYNTHETIC_WEIGHTS.join(' and ')}): train first (\`npm run demo\`) or pass --weights <file.vckpt|file.pt> ...`,
     );
   }
-  const data = raw['data'] as string | undefined;
   const task = String(raw['task'] ?? 'val');
   if (task !== 'val' && task !== 'test') throw new VigilUserError(`--task ${task}: use val or test (the dataset YAML's split to predict)`);
   if (data === undefined && raw['task'] !== undefined) throw new VigilUserError('--task needs --data <dataset.yaml>');

@@ -78,7 +78,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
       progress: o.progress,
       onSkip: (file, reason) => log.err(`warning: ${file}: cannot read the image (${reason}); written with no objects`),
       // a dataset's images keep their own names (the competition's rule writes every image as <stem>.jpg)
-      ...(task ? { fileName: (f: string) => basename(f) } : {}),
+      ...(task ? { fileName: basename } : {}),
     });
     const outFile = join(saveDir, predictionsFileName(o.weights[0]!, o.shard));
     writeFileAtomic(outFile, predictionsText(run.records, o.shard ? { ...o.shard, total } : undefined));

@@ -181,7 +181,7 @@ export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'g
   const root = data.root;
   const resume = o['resume'] as string | boolean | undefined;
   return {
-    ...(yaml ? { data: yaml.data, ...(yaml.fineTuneData ? { fineTuneData: yaml.fineTuneData } : {}) } : {}),
+    ...yaml,
     dataRoot: root,
     synthetic: data.synthetic,
     synthTrain: int('synth-train', o['synthTrain'], 10),

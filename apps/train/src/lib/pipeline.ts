@@ -21,7 +21,7 @@ interface SavedRun extends Partial<Omit<TrainConfig, 'stage1' | 'stage2' | 'resu
 }
 
 /** Competition layout: stage 1 on the diet set, stage 2 on the full train set, both validated on the val split. */
-function competitionData(cfg: TrainConfig, stage: 1 | 2): StageData {
+function competitionData(cfg: TrainConfig, stage: 1 | 2): StageData & { train: string } {
   const prepared = cfg.preparedDir;
   const train = join(prepared, stage === 1 ? 'drowsy_face_diet' : 'drowsy_face', 'images', 'train');
   return { train, val: join(prepared, 'drowsy_face', 'images', 'val'), names: [...CLASS_NAMES], exclude: [] };
@@ -109,6 +109,9 @@ export async function runTraining(cfgIn: TrainConfig): Promise<void> {
       checkSameClasses(data1, data2);
     }
   } else {
+    const full = competitionData(cfg, 2);
+    data1 = competitionData(cfg, 1);
+    data2 = full;
     if (cfg.synthetic) {
       console.log(`embedded synthetic data set: ${cfg.dataRoot} (generated on first use)`);
       const s = await ensureSyntheticData(cfg.dataRoot, { train: cfg.synthTrain, test: cfg.synthTest, seed: 0, onProgress: phaseProgress('  synthetic ') });
@@ -118,11 +121,9 @@ export async function runTraining(cfgIn: TrainConfig): Promise<void> {
       console.log(`preparing data: ${join(cfg.dataRoot, 'task03_train')} → ${prepared}`);
       const report = await prepareData({ trainDir: join(cfg.dataRoot, 'task03_train'), outDir: prepared, valCount: cfg.valCount, dietSource: cfg.dietSource, onProgress: phaseProgress('  prepare ') });
       console.log(formatPrepareReport(report));
-    } else if (!existsSync(competitionData(cfg, 2).train as string)) {
-      throw new VigilUserError(`--no_data_prepare: ${competitionData(cfg, 2).train as string} does not exist; run once without --no_data_prepare (or give --prepared-dir)`);
+    } else if (!existsSync(full.train)) {
+      throw new VigilUserError(`--no_data_prepare: ${full.train} does not exist; run once without --no_data_prepare (or give --prepared-dir)`);
     }
-    data1 = competitionData(cfg, 1);
-    data2 = competitionData(cfg, 2);
   }
 
   let stage1Weights = cfg.weights || undefined;

@@ -3,15 +3,6 @@ import { trainSampleAugment } from '@vigil/augment';
 import { epochSampleIndices, YoloDataset, type AugmentFn, type Batch } from '@vigil/dataset';
 import type { AnchorDataset, TrainBatch, TrainBatchSource } from '@vigil/trainer';
 
-/**
- * The original's training augmentation as the loader's hook (`__getitem__` with augment=True): mosaic of the sample
- * and 3 partners drawn from the whole data set (with p = hyp.mosaic; mixup inside), else random_perspective of the
- * letterboxed image; then HSV and flips (@vigil/augment's `trainSampleAugment`).
- */
-export function trainAugment(hyp: Hyp, imgSize: number): AugmentFn {
-  return trainSampleAugment(hyp, imgSize);
-}
-
 function toTrainBatch(b: Batch): TrainBatch {
   return { images: b.images, shape: b.shape, targets: b.targets, numTargets: b.numTargets, files: b.files };
 }
@@ -25,7 +16,8 @@ function toTrainBatch(b: Batch): TrainBatch {
 export function trainSource(ds: YoloDataset, o: { batch: number; epochParts: number; imgSize: number; hyp: Hyp; workers: number }): TrainBatchSource {
   const k = Math.floor(ds.length / o.epochParts);
   const nb = Math.ceil(k / o.batch);
-  const augment = trainAugment(o.hyp, o.imgSize);
+  // the original's training augmentation (__getitem__ with augment=True: mosaic / random_perspective, HSV, flips)
+  const augment: AugmentFn = trainSampleAugment(o.hyp, o.imgSize);
   return {
     batchesPerEpoch: nb,
     epoch: (epoch, seed) => {

@@ -49,8 +49,8 @@ const HEAD_BYTES = [4096, 262144];
 /**
  * Reads an image's size from its header without decoding pixels: JPEG and PNG headers are parsed directly from the
  * first bytes (4 KiB, then 256 KiB if the frame header lies further; the fast path: libvips' metadata costs ~10× more
- * per file); anything else (or an unusual header) goes through {@link readImageMeta} (libvips, or the BMP header). Throws when the file is
- * missing or not a readable image.
+ * per file); anything else (or an unusual header) goes through {@link readImageMeta} (libvips, or the BMP header).
+ * Throws when the file is missing or not a readable image.
  */
 export async function readImageSize(file: string): Promise<ImageSize> {
   const fh = await open(file, 'r');

@@ -148,7 +148,7 @@ async function profileStep(on: boolean): Promise<void> {
   console.log(`profile: ${on ? 'fused Conv+BN+SiLU' : 'plain ops'}, ${STEPS} steps; wall ${wall.toFixed(0)} ms/step (under the profiler), kernels ${total.toFixed(0)} ms/step`);
   console.log('| kernel | calls/step | ms/step | % of kernel time | GFLOP/s |');
   console.log('|---|---|---|---|---|');
-  for (const [name, e] of rows.slice(0, values.shapes ? 40 : 30)) {
+  for (const [name, e] of rows.slice(0, values.shapes ? 400 : 30)) {
     const gf = e.flop ? (e.flop / (e.ms / 1000) / 1e9).toFixed(1) : '';
     console.log(`| ${name} | ${(e.n / STEPS).toFixed(0)} | ${(e.ms / STEPS).toFixed(1)} | ${((100 * e.ms) / STEPS / total).toFixed(1)} | ${gf} |`);
   }

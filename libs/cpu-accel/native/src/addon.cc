@@ -17,6 +17,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearestFwd));
   exports.Set("resizeNearestGrad", Napi::Function::New(env, ResizeNearestBwd));
   exports.Set("addSame", Napi::Function::New(env, AddSame));
+  exports.Set("transposeRows", Napi::Function::New(env, TransposeRows));
   exports.Set("dnnlVersion", Napi::Function::New(env, DnnlVersion));
   exports.Set("threads", Napi::Function::New(env, Threads));
   return exports;

@@ -26,3 +26,4 @@ Napi::Value SplitLast(const Napi::CallbackInfo& info);
 Napi::Value ResizeNearestFwd(const Napi::CallbackInfo& info);
 Napi::Value ResizeNearestBwd(const Napi::CallbackInfo& info);
 Napi::Value AddSame(const Napi::CallbackInfo& info);
+Napi::Value TransposeRows(const Napi::CallbackInfo& info);

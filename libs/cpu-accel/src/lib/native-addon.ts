@@ -30,6 +30,8 @@ export interface NativeAddon {
   resizeNearestGrad(dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /** out = a + b (same element count). */
   addSame(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** A transpose keeping the last axis; dims = output shape padded to rank 6, then 5 input strides (`lastAxisTranspose`). Absent in builds before 2026-11-28. */
+  transposeRows?(x: Float32Array, out: Float32Array, dims: Int32Array): void;
   dnnlVersion(): string;
   threads(): number;
 }

@@ -27,13 +27,20 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
     });
   }
 
-  it('the SIMD kernels both paths share: Transpose keeping the last axis, SGD step', async () => {
+  it('Transpose keeping the last axis (native row copies: Focus with C = 1..5, ranks 2–6), others stock; SGD step registered', async () => {
     expect(tf.getKernel('VigilSgdStep', 'wasm')).toBeDefined();
     const { ref, got } = await onCpuAndActive(() => {
-      const x = tf.tensor4d(randomArray(2 * 6 * 8 * 3, 51), [2, 6, 8, 3]);
-      return [tf.transpose(tf.reshape(x, [2, 3, 2, 4, 2, 3]), [0, 1, 3, 4, 2, 5])];
+      const out: tf.Tensor[] = [];
+      for (const C of [1, 2, 3, 4, 5]) {
+        const x = tf.tensor4d(randomArray(2 * 6 * 8 * C, 50 + C), [2, 6, 8, C]);
+        out.push(tf.transpose(tf.reshape(x, [2, 3, 2, 4, 2, C]), [0, 1, 3, 4, 2, 5]));
+      }
+      const y = tf.tensor3d(randomArray(4 * 5 * 7, 57), [4, 5, 7]);
+      out.push(tf.transpose(y, [1, 0, 2]), tf.transpose(tf.reshape(y, [2, 2, 5, 7]), [2, 0, 1, 3]), tf.transpose(y, [2, 0, 1]));
+      return out;
     });
-    expect(Array.from(got[0]!)).toEqual(Array.from(ref[0]!));
+    expect(got.length).toBe(ref.length);
+    got.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(ref[i]!)));
   });
 
   for (const activation of ['linear', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'elu'] as const) {

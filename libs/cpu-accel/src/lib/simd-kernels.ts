@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type {
-  Conv2DAttrs, SliceAttrs, TransposeAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
+  Conv2DAttrs, SliceAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, SGD_STEP, registerBnSiluGradient } from './custom-kernels.js';
 import { originalKernel, replaceKernel } from './kernel-registry.js';
 import { SimdThreadPool, type ConvKind } from './simd-threads.js';
-import { lastAxisConcat, lastAxisSplit } from './last-axis.js';
+import { lastAxisConcat, lastAxisSplit, lastAxisTranspose } from './last-axis.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
 /**
@@ -265,21 +265,14 @@ export function registerSimdCommonKernels(): void {
   // the backend's element-by-element kernel took ~8 ms of a yolov5n6 step for it. Others: the stock kernel.
   const transposePrev = originalKernel('Transpose', BACKEND)!;
   replaceKernel('Transpose', BACKEND, (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const { perm } = args.attrs as unknown as TransposeAttrs;
-    const r = x.shape.length;
-    if (x.dtype !== 'float32' || r < 2 || r > 6 || perm[r - 1] !== r - 1 || x.shape[r - 1]! < 2) return transposePrev(args);
-    const inStride = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-    const outShape = perm.map((p) => x.shape[p]!);
+    const t = lastAxisTranspose(args);
+    if (!t) return transposePrev(args);
     const be = args.backend as BackendWasm;
-    const out = be.makeOutput(outShape, 'float32');
-    const pad = 6 - r; // leading axes of length 1
-    const dims = [...new Array<number>(pad).fill(1), ...outShape, ...new Array<number>(pad).fill(0), ...perm.slice(0, r - 1).map((p) => inStride[p]!)];
+    const out = be.makeOutput(t.outShape, 'float32');
     const { E, W, argBlock } = load(be);
-    E.transpose_rows(ptr(be, x), ptr(be, out), i32(W, argBlock, dims));
+    E.transpose_rows(ptr(be, t.x), ptr(be, out), i32(W, argBlock, t.dims));
     return out;
   });
-
 
   // Slices that are not one contiguous block (e.g. the loss's column slices of [n, 5 + nc] predictions): the same row
   // copies from the first selected element; the backend copies them one JS subarray a row (~6 ms for 38400 rows).

@@ -7,6 +7,7 @@
  *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
  *     [--cfg yolov5n6] [--img 320] [--batch 8] [--steps 6] [--infer-img 640] [--anchor <dir of bench_torch.py>]
  *   … tools/bench/yolov5-train.ts --profile [--plain] [--shapes]   # per-kernel ms of the step (tf.profile), no baseline
+ *   … tools/bench/yolov5-train.ts --native-calls                   # wall ms of each native addon function in the step
  *   --fused-only: skip the plain-ops runs (shorter); --no-fused-sgd: the fused runs without the fused SGD update. CPU ms/step = the process's CPU time (all threads) per step.
  *
  * Step = forward (train mode) + the original's ComputeLoss + backward + SGD (Nesterov) update, hyp.scratch-p6;
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { HYP_SCRATCH_P6, Rng } from '@vigil/core';
-import { sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
+import { loadNativeAddon, sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
 import { GroupedOptimizer, lossAndGrads, registerSgdKernel } from '@vigil/trainer';
 import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     shapes: { type: 'boolean', default: false },
     'fused-only': { type: 'boolean', default: false },
     'no-fused-sgd': { type: 'boolean', default: false },
+    'native-calls': { type: 'boolean', default: false },
   },
 });
 const IMG = Number(values.img);
@@ -154,6 +156,48 @@ async function profileStep(on: boolean): Promise<void> {
   }
 }
 
+/**
+ * Time inside each native addon function during the fused step (wrapped with a timer; no tf.profile), against the
+ * step's wall time: what is left is tfjs bookkeeping, the wasm kernels and garbage collection.
+ */
+function nativeCalls(): void {
+  const addon = loadNativeAddon().addon as unknown as Record<string, unknown> | null;
+  if (!addon) {
+    console.log(`native addon not loaded: ${loadNativeAddon().detail}`);
+    return;
+  }
+  const acc = new Map<string, { ms: number; n: number }>();
+  for (const [k, f] of Object.entries(addon)) {
+    if (typeof f !== 'function') continue;
+    addon[k] = (...a: unknown[]) => {
+      const t0 = performance.now();
+      const r = (f as (...x: unknown[]) => unknown)(...a);
+      const e = acc.get(k) ?? { ms: 0, n: 0 };
+      e.ms += performance.now() - t0;
+      e.n++;
+      acc.set(k, e);
+      return r;
+    };
+  }
+  const { step, dispose } = trainStep(true);
+  step();
+  step();
+  acc.clear();
+  const walls: number[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    step();
+    walls.push(performance.now() - t0);
+  }
+  dispose();
+  const total = [...acc.values()].reduce((s, e) => s + e.ms, 0) / STEPS;
+  const wall = median(walls);
+  console.log(`native calls: ${STEPS} steps; wall median ${wall.toFixed(1)} ms/step, in native functions ${total.toFixed(1)} ms/step (mean), outside ${(wall - total).toFixed(1)}`);
+  console.log('| native function | calls/step | ms/step |');
+  console.log('|---|---|---|');
+  for (const [name, e] of [...acc].sort((a, b) => b[1].ms - a[1].ms)) console.log(`| ${name} | ${(e.n / STEPS).toFixed(0)} | ${(e.ms / STEPS).toFixed(2)} |`);
+}
+
 function inferMs(on: boolean): number {
   setKernels(on);
   const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
@@ -187,6 +231,8 @@ function torch(): { train_images_per_s: number; infer_ms_per_image: number } | s
 console.log(`backend: ${choice.kind} — ${choice.reason}`);
 if (values.profile) {
   await profileStep(!values.plain);
+} else if (values['native-calls']) {
+  nativeCalls();
 } else {
   const plain = values['fused-only'] ? { imgPerS: Number.NaN, cpuMs: Number.NaN, loss: Number.NaN, params: 0 } : trainImgPerS(false);
   const fused = trainImgPerS(true);

@@ -158,15 +158,14 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   // Transposes that keep the last axis (Focus): the wasm-SIMD row copies took ~4–5 ms a yolov5n6 step for the one
   // space-to-depth (runs of 3 floats); native, unrolled and on all threads. A build predating it keeps the SIMD kernel.
-  const transposeRows = addon.transposeRows?.bind(addon);
-  if (transposeRows) {
+  if (addon.transposeRows) {
     const transposePrev = fallback('Transpose');
     replaceKernel('Transpose', BACKEND, (args) => {
       const t = lastAxisTranspose(args);
       if (!t) return transposePrev(args);
       const be = args.backend as BackendWasm;
       const out = be.makeOutput(t.outShape, 'float32');
-      transposeRows(heapF32(be, t.x), heapF32(be, out), Int32Array.from(t.dims));
+      addon.transposeRows!(heapF32(be, t.x), heapF32(be, out), Int32Array.from(t.dims));
       return out;
     });
   }

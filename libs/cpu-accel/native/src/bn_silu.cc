@@ -12,7 +12,8 @@ constexpr long kBlock = 256;  // rows summed in float before flushing into doubl
 }
 
 // bnSiluFwd(x, gamma, beta, eps, out, mean, var): out = silu((x - mean) / sqrt(var + eps) * gamma + beta),
-// mean / var (biased) over all rows.
+// mean / var (biased) over all rows. One parallel region (statistics, then the normalisation over the same rows per
+// thread): one fork/join a call instead of two — the worker is often asleep between kernels of a training step.
 Napi::Value BnSiluFwd(const Napi::CallbackInfo& info) {
   const float* x = vca::F32(info[0]); const float* g = vca::F32(info[1]); const float* b = vca::F32(info[2]);
   const double eps = vca::Num(info[3]);
@@ -20,6 +21,7 @@ Napi::Value BnSiluFwd(const Napi::CallbackInfo& info) {
   const long C = (long)vca::Len(info[1]), M = C ? (long)vca::Len(info[0]) / C : 0;
   const int T = omp_get_max_threads();
   std::vector<double> s(T * C, 0.0), q(T * C, 0.0);
+  std::vector<float> scale(C), shift(C);
 #pragma omp parallel num_threads(T)
   {
     const int t = omp_get_thread_num(); double* st = &s[t * C]; double* qt = &q[t * C];
@@ -33,29 +35,32 @@ Napi::Value BnSiluFwd(const Napi::CallbackInfo& info) {
       if (++rows == kBlock) { for (long c = 0; c < C; c++) { st[c] += ls[c]; qt[c] += lq[c]; ls[c] = lq[c] = 0.f; } rows = 0; }
     }
     for (long c = 0; c < C; c++) { st[c] += ls[c]; qt[c] += lq[c]; }
-  }
-  std::vector<float> scale(C), shift(C);
-  for (long c = 0; c < C; c++) {
-    double sm = 0, sq = 0;
-    for (int t = 0; t < T; t++) { sm += s[t * C + c]; sq += q[t * C + c]; }
-    const double mu = M ? sm / M : 0.0;
-    double v = M ? sq / M - mu * mu : 0.0;
-    if (v < 0) v = 0;
-    mean[c] = (float)mu; var[c] = (float)v;
-    const double sc = g[c] / std::sqrt(v + eps);
-    scale[c] = (float)sc; shift[c] = (float)(b[c] - mu * sc);
-  }
-#pragma omp parallel for schedule(static)
-  for (long m = 0; m < M; m++) {
-    const float* r = x + m * C; float* o = out + m * C;
+#pragma omp barrier
+#pragma omp single
+    for (long c = 0; c < C; c++) {
+      double sm = 0, sq = 0;
+      for (int k = 0; k < T; k++) { sm += s[k * C + c]; sq += q[k * C + c]; }
+      const double mu = M ? sm / M : 0.0;
+      double v = M ? sq / M - mu * mu : 0.0;
+      if (v < 0) v = 0;
+      mean[c] = (float)mu; var[c] = (float)v;
+      const double sc = g[c] / std::sqrt(v + eps);
+      scale[c] = (float)sc; shift[c] = (float)(b[c] - mu * sc);
+    }
+    // (implicit barrier after single)
+    const float* sc = scale.data(); const float* sh = shift.data();
+#pragma omp for schedule(static)
+    for (long m = 0; m < M; m++) {
+      const float* r = x + m * C; float* o = out + m * C;
 #pragma omp simd
-    for (long c = 0; c < C; c++) { const float z = r[c] * scale[c] + shift[c]; o[c] = z * Sigmoid(z); }
+      for (long c = 0; c < C; c++) { const float z = r[c] * sc[c] + sh[c]; o[c] = z * Sigmoid(z); }
+    }
   }
   return info.Env().Undefined();
 }
 
 // bnSiluBwd(x, gamma, beta, mean, var, eps, dy, dx, dgamma, dbeta): gradients of bnSiluFwd w.r.t. x, gamma, beta
-// (mean and var are functions of x: the full batch-norm backward).
+// (mean and var are functions of x: the full batch-norm backward). One parallel region, as the forward.
 Napi::Value BnSiluBwd(const Napi::CallbackInfo& info) {
   const float* x = vca::F32(info[0]); const float* g = vca::F32(info[1]); const float* b = vca::F32(info[2]);
   const float* mean = vca::F32(info[3]); const float* var = vca::F32(info[4]); const double eps = vca::Num(info[5]);
@@ -66,12 +71,13 @@ Napi::Value BnSiluBwd(const Napi::CallbackInfo& info) {
   for (long c = 0; c < C; c++) rstd[c] = (float)(1.0 / std::sqrt((double)var[c] + eps));
   const int T = omp_get_max_threads();
   std::vector<double> sb(T * C, 0.0), sg(T * C, 0.0);
-  // pass 1: dz = dy * silu'(z) stored in dx; per-channel sums of dz and dz * xhat
+  std::vector<float> k1(C), k2(C), k3(C);
 #pragma omp parallel num_threads(T)
   {
     const int t = omp_get_thread_num();
     std::vector<float> lb(C, 0.f), lg(C, 0.f);
     long rows = 0;
+    // pass 1: dz = dy * silu'(z) stored in dx; per-channel sums of dz and dz * xhat
 #pragma omp for schedule(static)
     for (long m = 0; m < M; m++) {
       const float* r = x + m * C; const float* d = dy + m * C; float* o = dx + m * C;
@@ -86,20 +92,22 @@ Napi::Value BnSiluBwd(const Napi::CallbackInfo& info) {
       if (++rows == kBlock) { for (long c = 0; c < C; c++) { sb[t * C + c] += lb[c]; sg[t * C + c] += lg[c]; lb[c] = lg[c] = 0.f; } rows = 0; }
     }
     for (long c = 0; c < C; c++) { sb[t * C + c] += lb[c]; sg[t * C + c] += lg[c]; }
-  }
-  std::vector<float> k1(C), k2(C), k3(C);
-  for (long c = 0; c < C; c++) {
-    double a = 0, q = 0;
-    for (int t = 0; t < T; t++) { a += sb[t * C + c]; q += sg[t * C + c]; }
-    db[c] = (float)a; dg[c] = (float)q;
-    // dx = gamma * rstd * (dz - mean(dz) - xhat * mean(dz * xhat))
-    k1[c] = g[c] * rstd[c]; k2[c] = M ? (float)(a / M) : 0.f; k3[c] = M ? (float)(q / M) : 0.f;
-  }
-#pragma omp parallel for schedule(static)
-  for (long m = 0; m < M; m++) {
-    const float* r = x + m * C; float* o = dx + m * C;
+#pragma omp barrier
+#pragma omp single
+    for (long c = 0; c < C; c++) {
+      double a = 0, q = 0;
+      for (int k = 0; k < T; k++) { a += sb[k * C + c]; q += sg[k * C + c]; }
+      db[c] = (float)a; dg[c] = (float)q;
+      // dx = gamma * rstd * (dz - mean(dz) - xhat * mean(dz * xhat))
+      k1[c] = g[c] * rstd[c]; k2[c] = M ? (float)(a / M) : 0.f; k3[c] = M ? (float)(q / M) : 0.f;
+    }
+    const float* K1 = k1.data(); const float* K2 = k2.data(); const float* K3 = k3.data(); const float* rs = rstd.data();
+#pragma omp for schedule(static)
+    for (long m = 0; m < M; m++) {
+      const float* r = x + m * C; float* o = dx + m * C;
 #pragma omp simd
-    for (long c = 0; c < C; c++) { const float xh = (r[c] - mean[c]) * rstd[c]; o[c] = k1[c] * (o[c] - k2[c] - xh * k3[c]); }
+      for (long c = 0; c < C; c++) { const float xh = (r[c] - mean[c]) * rs[c]; o[c] = K1[c] * (o[c] - K2[c] - xh * K3[c]); }
+    }
   }
   return info.Env().Undefined();
 }

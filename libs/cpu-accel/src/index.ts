@@ -12,7 +12,7 @@ export { BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, SGD_STEP } from './lib/custom-ke
 export { sgdStepKernel } from './lib/sgd-step.js';
 export type { SgdStepArgs } from './lib/sgd-step.js';
 export { patchCpuBackend } from './lib/cpu-backend-patch.js';
-export { loadNativeAddon, NATIVE_ENV } from './lib/native-addon.js';
+export { loadNativeAddon, NATIVE_ENV, PIN_ENV } from './lib/native-addon.js';
 export type { NativeAddonStatus } from './lib/native-addon.js';
 export { registerGradients } from './lib/gradients.js';
 export { THREADS_ENV } from './lib/simd-threads.js';

@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, registerBnSiluGradient, setBnSiluChannelMultiple } from './custom-kernels.js';
 import { convDims } from './native-kernels.js';
-import { ACTIVATION_CODES, type NativeAddon } from './native-addon.js';
+import { ACTIVATION_CODES, pinThreadsOnce, type NativeAddon } from './native-addon.js';
 import { replaceKernel } from './kernel-registry.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
@@ -42,6 +42,7 @@ export function registerFusedKernels(addon: NativeAddon): void {
     if (!dims) throw new Error(`@vigil/cpu-accel: ${CONV_BIAS_SILU}: unsupported padding for input ${x!.shape} and filter ${filter!.shape}`);
     const be = backend as BackendWasm;
     const out = be.makeOutput(ci.outShape, 'float32');
+    pinThreadsOnce(addon);
     addon.convFwd(heapF32(be, x!), heapF32(be, filter!), heapF32(be, bias!), heapF32(be, out), dims, ACTIVATION_CODES['silu']!, 0);
     return out;
   };

@@ -1,13 +1,17 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
 import { convBiasSilu, convBnSilu, convScaleBiasSilu, isFusedConvBnSiluAvailable } from './conv-bn-silu.js';
-import { loadNativeAddon } from './native-addon.js';
+import { loadNativeAddon, pinThreadsOnce, PIN_ENV } from './native-addon.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError, smallNetGrads } from './test-helpers.js';
 
 // Native-only: skipped (with the reason in the test name) when the addon is not built on this machine.
 const native = loadNativeAddon();
+const cpusAtLoad = availableParallelism(); // the CPUs this thread may use before the kernels below pin it
 const suite = describe.skipIf(!native.addon);
 
 suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})`, () => {
@@ -186,4 +190,26 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
     tf.dispose([w1, w2, gamma, beta, x]);
     opt.dispose();
   });
+
+  // Linux only (/proc/thread-self); the pinning needs ≥ 2 OpenMP threads and CPUs (counted before any kernel ran in
+  // this file: a thread pinned by an earlier file in the same worker skips the test), and no user placement.
+  const canPin = process.platform === 'linux' && native.addon?.pinThreads !== undefined && native.addon.threads() > 1 && cpusAtLoad > 1;
+  it.skipIf(!canPin || process.env['OMP_PROC_BIND'] !== undefined || process.env['OMP_PLACES'] !== undefined)(
+    'pins the calling thread at the first convolution; a process spawned afterwards gets every CPU back',
+    () => {
+      const cpusOfThisThread = () => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/thread-self/status', 'utf8'))![1];
+      const pin = process.env[PIN_ENV];
+      delete process.env[PIN_ENV];
+      try {
+        tf.conv2d(tf.ones([1, 6, 6, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 2]) as tf.Tensor4D, 1, 'same').dispose();
+        pinThreadsOnce(native.addon!); // no-op when the convolution above (or an earlier test) already pinned
+      } finally {
+        if (pin !== undefined) process.env[PIN_ENV] = pin;
+      }
+      expect(cpusOfThisThread()).toMatch(/^\d+$/);
+      const child = spawnSync(process.execPath, ['-p', 'require("node:os").availableParallelism()'], { encoding: 'utf8' });
+      expect(Number(child.stdout.trim())).toBe(cpusAtLoad);
+    },
+  );
 });
+

@@ -5,7 +5,7 @@ import type {
   MaxPoolGradAttrs, ResizeNearestNeighborAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { replaceKernel } from './kernel-registry.js';
-import { ACTIVATION_CODES, type NativeAddon } from './native-addon.js';
+import { ACTIVATION_CODES, pinThreadsOnce, type NativeAddon } from './native-addon.js';
 import { lastAxisConcat, lastAxisSplit, lastAxisTranspose } from './last-axis.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
 
@@ -60,6 +60,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (!dims) return conv2DStock(args);
     const be = args.backend as BackendWasm;
     const out = be.makeOutput(ci.outShape, 'float32');
+    pinThreadsOnce(addon);
     addon.convFwd(heapF32(be, x), heapF32(be, filter), null, heapF32(be, out), dims, 0, 0);
     return out;
   };
@@ -78,6 +79,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (!dims) return fusedStock(args);
     const be = args.backend as BackendWasm;
     const out = be.makeOutput(ci.outShape, 'float32');
+    pinThreadsOnce(addon);
     addon.convFwd(heapF32(be, x!), heapF32(be, filter!), bias ? heapF32(be, bias) : null, heapF32(be, out), dims, act, a.leakyreluAlpha ?? 0.2);
     return out;
   };

@@ -1,7 +1,7 @@
 export { parseSpecYaml, loadSpecFile, loadSpec, validateSpecConfig, resolveSpec, pyRound, makeDivisible } from './lib/spec.js';
 export type { ModelSpecConfig, SpecRow, ModuleKind, LayerSpec, ResolvedSpec, ResolveSpecOptions } from './lib/spec.js';
 export { specsDir, shippedSpecNames, resolveSpecPath } from './lib/spec-files.js';
-export { YoloModel, BN_EPS, BN_MOMENTUM, decodeOutputs, spaceToDepthFocus, conv2dSym, silu, layerOf } from './lib/model.js';
+export { YoloModel, BN_EPS, BN_MOMENTUM, decodeOutputs, spaceToDepthFocus, focusFilter, conv2dSym, silu, layerOf } from './lib/model.js';
 export type { NamedVariable, VariableGroups, WeightTensor, CreateModelOptions, EvalOutput, TrainForwardOptions } from './lib/model.js';
 export { registerConvBnSiluKernel, getConvBnSiluKernel, registerConvBnSiluTrainKernel, getConvBnSiluTrainKernel } from './lib/conv-kernel.js';
 export type { ConvBnSiluArgs, ConvBnSiluKernel, ConvBnSiluTrainArgs, ConvBnSiluTrainResult, ConvBnSiluTrainKernel } from './lib/conv-kernel.js';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from './conv-kernel.js';
-import { YoloModel, conv2dSym, silu, spaceToDepthFocus } from './model.js';
+import { YoloModel, conv2dSym, focusFilter, silu, spaceToDepthFocus } from './model.js';
 import { tinyP5Spec, tinyP6Spec } from './testing.js';
 import { resolveSpec } from './spec.js';
 
@@ -245,6 +245,22 @@ describe('Focus space-to-depth', () => {
           for (let c = 0; c < 2; c++) expect(y[i]![j]![b * 2 + c]).toBe(xa[2 * i + offs[b]![0]!]![2 * j + offs[b]![1]!]![c]);
     x.dispose();
   });
+
+  for (const [k, s, p] of [[3, 1, 1], [1, 1, 0], [3, 2, 1], [2, 1, 0]] as const) {
+    it(`the model's strided form (focusFilter) equals conv(space-to-depth): k${k} s${s} p${p}, values and gradients`, () => {
+      const x = tf.randomNormal([2, 12, 16, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+      const w = tf.randomNormal([k, k, 12, 5], 0, 0.3, 'float32', 12) as tf.Tensor4D;
+      const dy = tf.randomNormal(conv2dSym(spaceToDepthFocus(x), w, s, p).shape, 0, 1, 'float32', 13);
+      const viaS2d = (xi: tf.Tensor, wi: tf.Tensor) => conv2dSym(spaceToDepthFocus(xi as tf.Tensor4D), wi as tf.Tensor4D, s, p);
+      const strided = (xi: tf.Tensor, wi: tf.Tensor) => conv2dSym(xi as tf.Tensor4D, focusFilter(wi as tf.Tensor4D), 2 * s, 2 * p);
+      const ref = tf.grads(viaS2d)([x, w], dy);
+      const got = tf.grads(strided)([x, w], dy);
+      expect(maxAbsDiff(strided(x, w), viaS2d(x, w))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(got[0]!, ref[0]!)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(got[1]!, ref[1]!)).toBeLessThan(1e-4);
+      tf.dispose([x, w, dy, ...ref, ...got]);
+    });
+  }
 });
 
 describe('variable groups and freeze', () => {

@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', () => {
-  it('plain state_dict (fp32): eval decoded, eval raw and train raw maps match PyTorch to ≤ 1e-4', () => {
+  it('plain state_dict (fp32): eval decoded, eval raw maps match PyTorch to ≤ 1e-4, train raw maps the float64 forward', () => {
     const { model, checkpoint, ignored } = loadTorchModel(fx('tiny-p6.state_dict.pt'), { spec: tinyP6Spec() });
     expect(checkpoint.kind).toBe('state_dict');
     expect(checkpoint.fp16).toBe(false);
@@ -52,10 +52,12 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
     const xt = golden('train_input') as tf.Tensor4D;
     const train = model.forwardTrain(xt);
     // Train mode normalises with batch statistics, so it is checked on a larger input (4×128×256: 32 values per
-    // channel at P6) against PyTorch's fp32 maps and the float64 forward (PyTorch fp32 itself is ~1.1e-4 from it).
+    // channel at P6) against the float64 forward (≤ 1e-4) and PyTorch's fp32 maps, which are themselves
+    // torchTrainFp32Error (~1.1e-4) from it: against those the bound is the sum (our float32 rounding differs from
+    // theirs, e.g. the Focus layer runs as the equivalent strided convolution).
     for (let l = 0; l < 4; l++) {
-      expect(maxAbsDiff(train[l]!, `train_raw_${l}`)).toBeLessThanOrEqual(1e-4);
       expect(maxAbsDiff(train[l]!, `train_raw_f64_${l}`)).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(train[l]!, `train_raw_${l}`)).toBeLessThanOrEqual(1e-4 + meta.torchTrainFp32Error);
     }
     tf.dispose(xt);
     const rm = model.variables().get('model.0.conv.bn.running_mean')!;

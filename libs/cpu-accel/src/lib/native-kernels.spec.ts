@@ -207,8 +207,9 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
         if (pin !== undefined) process.env[PIN_ENV] = pin;
       }
       expect(cpusOfThisThread()).toMatch(/^\d+$/);
-      const child = spawnSync(process.execPath, ['-p', 'require("node:os").availableParallelism()'], { encoding: 'utf8' });
-      expect(Number(child.stdout.trim())).toBe(cpusAtLoad);
+      // (-e and a plain write: `node -p` colours its output when FORCE_COLOR is set, as under nx)
+      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(require("node:os").availableParallelism()))'], { encoding: 'utf8' });
+      expect(Number(child.stdout), child.stderr).toBe(cpusAtLoad);
     },
   );
 });

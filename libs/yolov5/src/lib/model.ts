@@ -425,7 +425,10 @@ export class YoloModel {
         case 'Conv':
         case 'Focus': {
           y = input(0);
-          for (const u of units) y = this.conv(y, u, mode, update, layer.module === 'Focus');
+          // Focus: training runs the equivalent strided convolution (faster backward, focusFilter); evaluation keeps
+          // the original's space-to-depth + conv, whose rounding reproduces the original predict.py's JSON exactly.
+          const strided = layer.module === 'Focus' && mode === 'train';
+          for (const u of units) y = this.conv(layer.module === 'Focus' && !strided ? spaceToDepthFocus(y) : y, u, mode, update, strided);
           break;
         }
         case 'Bottleneck': {

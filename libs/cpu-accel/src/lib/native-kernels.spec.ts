@@ -10,6 +10,7 @@ import { loadNativeAddon, pinThreadsOnce, PIN_ENV } from './native-addon.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError, smallNetGrads } from './test-helpers.js';
 
 // Native-only: skipped (with the reason in the test name) when the addon is not built on this machine.
+const spinCountBefore = process.env['GOMP_SPINCOUNT'];
 const native = loadNativeAddon();
 const cpusAtLoad = availableParallelism(); // the CPUs this thread may use before the kernels below pin it
 const suite = describe.skipIf(!native.addon);
@@ -189,6 +190,10 @@ suite(`native oneDNN kernels on wasm vs the stock cpu backend (${native.detail})
     expect(new Set(counts.slice(1)).size).toBe(1);
     tf.dispose([w1, w2, gamma, beta, x]);
     opt.dispose();
+  });
+
+  it('sets its OpenMP variables only while the addon loads (child processes see the user environment)', () => {
+    expect(process.env['GOMP_SPINCOUNT']).toBe(spinCountBefore);
   });
 
   // Linux only (/proc/thread-self); the pinning needs ≥ 2 OpenMP threads and CPUs (counted before any kernel ran in

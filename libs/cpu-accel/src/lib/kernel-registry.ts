@@ -18,6 +18,15 @@ export function originalKernel(name: string, backend: string): KernelFunc | unde
   return saved?.kernelFunc ?? undefined;
 }
 
+/**
+ * The kernel registered as `name` on `backend` right now (stock, or a replacement registered earlier), for a
+ * replacement to defer the cases it does not handle to; calling it throws when there is none.
+ */
+export function currentKernel(name: string, backend: string): KernelFunc {
+  const k = tf.getKernel(name, backend)?.kernelFunc;
+  return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on ${backend}`); });
+}
+
 /** Registers `kernelFunc` as `name` on `backend`, replacing (and remembering) any existing kernel. */
 export function replaceKernel(name: string, backend: string, kernelFunc: KernelFunc): void {
   const k = key(name, backend);

@@ -4,7 +4,7 @@ import type {
   Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, MaxPoolAttrs,
   MaxPoolGradAttrs, ResizeNearestNeighborAttrs, TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { replaceKernel } from './kernel-registry.js';
+import { currentKernel, replaceKernel } from './kernel-registry.js';
 import { ACTIVATION_CODES, pinThreadsOnce, type NativeAddon } from './native-addon.js';
 import { lastAxisConcat, lastAxisSplit, lastAxisTranspose } from './last-axis.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
@@ -40,10 +40,7 @@ function poolDims(pi: Conv2DInfo): Int32Array {
 }
 
 /** The kernel registered now (stock or portable), used for the cases the native one does not handle. */
-function fallback(name: string): KernelFunc {
-  const k = tf.getKernel(name, BACKEND)?.kernelFunc;
-  return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on wasm`); });
-}
+const fallback = (name: string): KernelFunc => currentKernel(name, BACKEND);
 
 /** Registers the native kernels on the wasm backend (idempotent). The caller has already registered the portable ones. */
 export function registerNativeKernels(addon: NativeAddon): void {

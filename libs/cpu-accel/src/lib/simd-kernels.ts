@@ -8,7 +8,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BN_SILU, BN_SILU_GRAD, SGD_STEP, registerBnSiluGradient } from './custom-kernels.js';
-import { originalKernel, replaceKernel } from './kernel-registry.js';
+import { currentKernel, originalKernel, replaceKernel } from './kernel-registry.js';
 import { SimdThreadPool, type ConvKind } from './simd-threads.js';
 import { lastAxisConcat, lastAxisSplit, lastAxisTranspose } from './last-axis.js';
 import { allFloat32, heapF32 } from './wasm-heap.js';
@@ -142,10 +142,7 @@ export function registerSimdKernels(threads = 1): number {
   }
   const bu = tf.backend_util;
   const util = tf.util;
-  const current = (name: string): KernelFunc => {
-    const k = tf.getKernel(name, BACKEND)?.kernelFunc;
-    return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on wasm`); });
-  };
+  const current = (name: string): KernelFunc => currentKernel(name, BACKEND);
 
   const convPrev = current('Conv2D');
   replaceKernel('Conv2D', BACKEND, (args) => {

@@ -17,7 +17,6 @@ void RestoreAffinityInChild() { sched_setaffinity(0, sizeof(allowedAtPin), &allo
 // gets the original CPU set back (pthread_atfork), not the main thread's single CPU. Returns how many threads were
 // pinned (0 with one thread, or with fewer CPUs than threads). libgomp reuses its workers, so this holds afterwards.
 static Napi::Value PinThreads(const Napi::CallbackInfo& info) {
-  const bool caller = info.Length() > 0 && info[0].ToBoolean().Value();
   // The first call records the process's CPU set; later calls (e.g. from another JS realm) re-pin against it.
   static bool recorded = false;
   if (!recorded) {
@@ -34,11 +33,10 @@ static Napi::Value PinThreads(const Napi::CallbackInfo& info) {
   if (T > 1 && (int)cpus.size() >= T && atfork) {
 #pragma omp parallel num_threads(T) reduction(+ : pinned)
     {
-      const int t = omp_get_thread_num();
       cpu_set_t one;
       CPU_ZERO(&one);
-      CPU_SET(cpus[t], &one);
-      if ((t > 0 || caller) && pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0) pinned++;
+      CPU_SET(cpus[omp_get_thread_num()], &one);
+      if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0) pinned++;
     }
   }
   return Napi::Number::New(info.Env(), pinned);

@@ -35,10 +35,10 @@ export interface NativeAddon {
   dnnlVersion(): string;
   threads(): number;
   /**
-   * Pins OpenMP thread t to the t-th allowed CPU (the caller is t = 0, pinned only when `caller`); children forked later
-   * get the original set back. Returns how many threads were pinned. Absent in builds before 2026-11-28.
+   * Pins OpenMP thread t to the t-th allowed CPU (the caller is thread 0); children forked later get the original set
+   * back. Returns how many threads were pinned. Absent in builds before 2026-11-28.
    */
-  pinThreads?(caller: boolean): number;
+  pinThreads?(): number;
 }
 
 /** Activation codes of `convFwd` (native/src/conv.cc `enum Act`), by tfjs fused-activation name. */
@@ -93,7 +93,7 @@ export function pinThreadsOnce(addon: NativeAddon): void {
   if (process.env[PIN_ENV] === '0' || !addon.pinThreads || addon.threads() < 2) return;
   if (['OMP_PROC_BIND', 'OMP_PLACES', 'GOMP_CPU_AFFINITY'].some((k) => process.env[k] !== undefined)) return;
   access(process.cwd(), () => undefined); // creates libuv's pool threads now (synchronously) if they do not exist yet
-  addon.pinThreads(true);
+  addon.pinThreads();
 }
 
 /** Loads the native addon once (cached). Never throws: a missing or broken build gives `addon: null` and the reason. */

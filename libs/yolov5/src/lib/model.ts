@@ -422,13 +422,16 @@ export class YoloModel {
       const input = (j: number) => (layer.inputs[j] === layer.index - 1 || layer.inputs[j] === -1 ? prev : outs[layer.inputs[j]!]!);
       let y: tf.Tensor4D;
       switch (layer.module) {
-        case 'Conv':
-        case 'Focus': {
+        case 'Conv': {
           y = input(0);
-          // Focus: training runs the equivalent strided convolution (faster backward, focusFilter); evaluation keeps
-          // the original's space-to-depth + conv, whose rounding reproduces the original predict.py's JSON exactly.
-          const strided = layer.module === 'Focus' && mode === 'train';
-          for (const u of units) y = this.conv(layer.module === 'Focus' && !strided ? spaceToDepthFocus(y) : y, u, mode, update, strided);
+          for (const u of units) y = this.conv(y, u, mode, update);
+          break;
+        }
+        case 'Focus': {
+          // Training runs the equivalent strided convolution (faster backward, focusFilter); evaluation keeps the
+          // original's space-to-depth + conv, whose rounding reproduces the original predict.py's JSON exactly.
+          const u = units[0]!;
+          y = mode === 'train' ? this.conv(input(0), u, mode, update, true) : this.conv(spaceToDepthFocus(input(0)), u, mode, update);
           break;
         }
         case 'Bottleneck': {

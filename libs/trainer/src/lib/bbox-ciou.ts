@@ -50,7 +50,7 @@ function minMaxGrad(p: number, q: number, g: number, isMin: boolean): [number, n
  * CIoU of each row pair and d CIoU / d box (cx, cy, w, h) for both boxes, row-major `[n]` and `[n, 4]`. The derivative
  * follows the original expression graph in reverse (see {@link bboxCiou}); corners rounded to float32 as in the original, float64 from there, results rounded once.
  */
-export function ciouRows(box1: ArrayLike<number>, box2: ArrayLike<number>, n: number, eps = 1e-7): { value: Float32Array; d1: Float32Array; d2: Float32Array } {
+function ciouRows(box1: ArrayLike<number>, box2: ArrayLike<number>, n: number, eps = 1e-7): { value: Float32Array; d1: Float32Array; d2: Float32Array } {
   const value = new Float32Array(n);
   const d1 = new Float32Array(n * 4);
   const d2 = new Float32Array(n * 4);

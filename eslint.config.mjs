@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Dependency direction (STYLE.md): core <- everything; runtime, cpu-accel <- apps (and tests);
+ * Dependency direction (CONTRIBUTING.md): core <- everything; runtime, cpu-accel <- apps (and tests);
  * dataset, augment, yolov5, evaluator <- core only; trainer <- yolov5, evaluator, core;
  * ensembler <- core; apps <- any lib; tools import nothing that imports them.
  */

@@ -1,9 +1,12 @@
-/** Kinds of bad input the converter reports (SPEC §2.5). */
+/** Kinds of bad input the converter reports (SPEC §2.5), with the file name and the reason as examples. */
 export type RecordIssueKind =
   | 'malformed entry'
   | 'duplicate file_name'
   | 'missing image'
   | 'unreadable image'
+  | 'damaged image'
+  | 'image too small'
+  | 'image without record'
   | 'malformed object'
   | 'unknown class'
   | 'degenerate box'
@@ -16,6 +19,9 @@ export const ISSUE_ACTION: Record<RecordIssueKind, string> = {
   'duplicate file_name': 'later entry skipped',
   'missing image': 'image skipped',
   'unreadable image': 'image skipped',
+  'damaged image': 'image skipped: does not decode in full (truncated or corrupt)',
+  'image too small': 'image skipped (< 10 px, the loader\'s limit)',
+  'image without record': 'not converted: no entry in labels.json',
   'malformed object': 'box dropped',
   'unknown class': 'box dropped',
   'degenerate box': 'box dropped (x2≤x1 or y2≤y1)',

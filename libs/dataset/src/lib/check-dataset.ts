@@ -103,7 +103,7 @@ export interface CheckDatasetOptions {
   splits?: readonly DatasetSplit[];
   /** Files decoded at once (default 4: decoding uses libvips threads too). */
   concurrency?: number;
-  /** Examples kept per kind (default 5). */
+  /** Examples kept per kind (default 20; `skippedFiles` lists every skipped image). */
   maxExamples?: number;
   onProgress?: ProgressCallback;
 }
@@ -129,7 +129,7 @@ const VERDICT_KIND: Record<ImageProblemKind, DatasetIssueKind> = {
 export async function checkDataset(config: DatasetConfig, options: CheckDatasetOptions = {}): Promise<DatasetReport> {
   const nc = options.nc ?? config.nc;
   if (!Number.isInteger(nc) || nc < 1) throw new VigilUserError(`nc must be a whole number ≥ 1, got ${nc}`);
-  const maxExamples = options.maxExamples ?? 5;
+  const maxExamples = options.maxExamples ?? 20;
   const splits = options.splits ?? (['train', 'val', 'test'] as const).filter((s) => config[s]);
   const limit = pLimit(options.concurrency ?? 4);
   const byHash = new Map<string, { split: string; file: string }[]>();

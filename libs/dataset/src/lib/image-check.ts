@@ -177,11 +177,12 @@ export async function checkImageBytes(bytes: Buffer): Promise<ImageCheck> {
   } catch (e) {
     const reason = oneLine((e as Error).message);
     // A file libvips reads in part (truncated, corrupt data) is damaged; one it does not recognise at all is not an image.
-    const partial = await decode('none').then(
-      () => true,
-      () => false,
-    );
-    return bad(partial ? 'damaged' : 'unreadable', partial ? `does not decode in full: ${reason}` : reason);
+    const format = await sharp(bytes, { failOn: 'none' })
+      .metadata()
+      .then((m) => String(m.format).toUpperCase())
+      .catch(() => undefined);
+    if (format === undefined) return bad('unreadable', reason);
+    return bad('damaged', `truncated or corrupt ${format} data, does not decode in full (libvips: ${reason})`);
   }
 }
 

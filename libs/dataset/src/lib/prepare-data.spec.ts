@@ -126,7 +126,7 @@ describe('prepareData', () => {
     expect(events).toContain('write diet');
     const text = formatPrepareReport(r);
     expect(text).toMatch(/eye_opened/);
-    expect(text).toMatch(/unknown class: 1 \(box dropped\), e.g. bad class.jpg/);
+    expect(text).toMatch(/unknown class: 1 \(box dropped\)\n {6}bad class\.jpg \("nose"\)\n/);
   });
 
   it("applies the diet rules to the train split by default and to everything with 'all'", async () => {

@@ -202,17 +202,19 @@ function errnoReason(e: unknown): string {
   return err.code ? `cannot read the file (${err.code})` : oneLine(String(err.message ?? e));
 }
 
-let headBuffer: Buffer | undefined;
-const HEAD = 65536;
+/** Head reads: 4 KiB hold the headers of almost every JPEG; the second read covers large EXIF / ICC segments. */
+const HEAD_BYTES = [4096, 262144];
+let headBuffers: Buffer[] | undefined;
 
 /**
  * The fast, synchronous form of {@link checkImageFile} for page-cached files (the converter's scan): a common JPEG is
- * checked from its first 64 KiB (headers) and its last two bytes (the end-of-image marker; only when they are not,
- * e.g. data after the marker, is the whole file read and walked) — two reads and no decode. Returns undefined for
+ * checked from its first 4 KiB (headers; 256 KiB when a large EXIF / ICC segment comes first) and its last two bytes
+ * (the end-of-image marker; only when they are not, e.g. data after the marker, is the whole file read and walked):
+ * an fstat and two reads into reused buffers, no decode. Returns undefined for
  * anything else (PNG, WebP, BMP, unusual JPEG): the caller then runs {@link checkImageFile}.
  */
 export function checkImageFileSync(file: string): ImageCheck | undefined {
-  headBuffer ??= Buffer.allocUnsafe(HEAD);
+  headBuffers ??= HEAD_BYTES.map((k) => Buffer.allocUnsafe(k));
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -222,13 +224,18 @@ export function checkImageFileSync(file: string): ImageCheck | undefined {
   try {
     const size = fstatSync(fd).size;
     if (size === 0) return bad('unreadable', 'empty file (0 bytes)');
-    const n = readSync(fd, headBuffer, 0, Math.min(HEAD, size), 0);
-    const head = jpegHead(headBuffer.subarray(0, n));
+    let head: JpegHead = { state: 'other' };
+    let n = 0;
+    for (const buf of headBuffers) {
+      n = readSync(fd, buf, 0, Math.min(buf.length, size), 0);
+      head = jpegHead(buf.subarray(0, n));
+      if (head.state !== 'short' || n === size) break;
+    }
     if (head.state === 'other' || (head.state === 'short' && n < size)) return undefined;
     if (head.state === 'short') return bad('damaged', 'truncated JPEG: the file ends inside its headers');
     if (head.state === 'bad') return bad('damaged', `JPEG ${head.reason}`);
     if (size - 2 > head.scanStart) {
-      const tail = Buffer.allocUnsafe(2);
+      const tail = headBuffers[0]!;
       readSync(fd, tail, 0, 2, size - 2);
       if (tail[0] === 0xff && tail[1] === 0xd9) return sized(head.width, head.height);
     }

@@ -193,7 +193,7 @@ describe('converter (prepareData) bad-input matrix', () => {
     expect(issues['image too small']!.count).toBe(1);
     expect(examples('unreadable image').some((e) => e.startsWith('clip.gif (extension'))).toBe(true);
     // a dangling link and a folder are not image files: missing
-    expect(examples('missing image')).toEqual(['LOWER.jpg (on disk: lower.jpg; names are case-sensitive)', 'not here.jpg', 'dangling.jpg', 'folder.jpg']);
+    expect(examples('missing image')).toEqual(['LOWER.jpg (on disk: lower.jpg; names must match exactly)', 'not here.jpg', 'dangling.jpg', 'folder.jpg']);
     expect(examples('image without record').sort()).toEqual(['lower.jpg', 'orphan.jpg']);
     expect(examples('duplicate file_name')).toEqual([`good.jpg (annotations[${cases.length + 8}])`]);
     expect(examples('malformed entry')).toHaveLength(6);
@@ -236,6 +236,21 @@ describe('converter (prepareData) bad-input matrix', () => {
     const ds = await YoloDataset.open(join(out, 'drowsy_face/images/train'), { imgSize: 32, cache: false, nc: 7 });
     expect(ds.length).toBe(usable);
     expect(ds.stats.corrupted).toBe(0);
+  });
+
+  it('reads a labels.json with a byte-order mark; stops with one line when no image is usable', async () => {
+    const dir = join(root, 'none usable');
+    await mkdir(join(dir, 'images'), { recursive: true });
+    await writeFile(join(dir, 'images', 'a.jpg'), 'not an image');
+    const bom = (o: unknown) => `\ufeff${JSON.stringify(o)}`;
+    await writeFile(join(dir, 'labels.json'), bom({ annotations: [{ file_name: 'a.jpg', objects: [box] }, { file_name: 'b.jpg' }] }));
+    await expect(prepareData({ trainDir: dir, outDir: join(root, 'none out') })).rejects.toThrow(
+      /labels\.json: no usable image \(2 entries; 1 unreadable image, 1 missing image\); nothing written$/,
+    );
+    await expect(readdir(join(root, 'none out'))).rejects.toThrow(/ENOENT/);
+    await writeFile(join(dir, 'images', 'b.jpg'), await raw(64, 48, 41).jpeg().toBuffer());
+    const r = await prepareData({ trainDir: dir, outDir: join(root, 'none out'), valCount: 0 });
+    expect(r.images).toMatchObject({ usable: 1, background: 1, noObjects: 1 });
   });
 
   it('stops, naming both files, when two images would share one label file', async () => {

@@ -90,7 +90,9 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   }
   // files in images/ that no entry names (they are not converted)
   for (const f of onDisk) if (!named.has(f)) issues.add('image without record', f);
-  const byLowerCase = new Map(onDisk.map((f) => [f.toLowerCase(), f]));
+  // a name that differs only by case or Unicode normalisation (macOS writes NFD) gets the on-disk name as a hint
+  const looseName = (f: string) => f.normalize('NFC').toLowerCase();
+  const byLooseName = new Map(onDisk.map((f) => [looseName(f), f]));
 
   const sizes = await scanImageSizes(records.map((r) => r.fileName), imagesDir, present, limit, progress);
   const sized = records.map((rec, i): CleanRecord | undefined => {
@@ -102,14 +104,18 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
     }
     if (!size.ok) {
       if (size.kind === 'missing') {
-        const near = byLowerCase.get(rec.fileName.toLowerCase());
-        issues.add('missing image', near ? `${rec.fileName} (on disk: ${near}; names are case-sensitive)` : rec.fileName);
+        const near = byLooseName.get(looseName(rec.fileName));
+        issues.add('missing image', near ? `${rec.fileName} (on disk: ${near}; names must match exactly)` : rec.fileName);
       } else issues.add(size.kind === 'damaged' ? 'damaged image' : size.kind === 'too small' ? 'image too small' : 'unreadable image', `${rec.fileName} (${size.reason})`);
       return undefined;
     }
     return cleanRecord(rec, size.width, size.height, issues, names);
   });
   const valid = sized.filter((r): r is CleanRecord => r !== undefined);
+  if (valid.length === 0) {
+    const why = [...issues.byKind].map(([k, v]) => `${v.count} ${k}`).join(', ');
+    throw new VigilUserError(`${labelsFile}: no usable image (${records.length} entries${why ? `; ${why}` : ''}); nothing written`, labelsFile);
+  }
   checkLabelNames(valid.map((r) => r.fileName), imagesDir);
   const noObjects = records.filter((r, i) => r.noObjects && sized[i]).length;
 

@@ -34,7 +34,9 @@ export interface CleanRecord {
  * `objects` a list (or whose file name is empty, absolute or leaves the images folder) are skipped and reported;
  * duplicate file names keep the first entry. `named` collects every file name an entry gives, usable or not.
  */
-export function parseRawLabels(text: string, file: string, issues: RecordIssues, named?: Set<string>): RawRecord[] {
+export function parseRawLabels(textIn: string, file: string, issues: RecordIssues, named?: Set<string>): RawRecord[] {
+  // a UTF-8 byte-order mark (Windows editors write one) is not JSON but says nothing wrong about the content
+  const text = textIn.charCodeAt(0) === 0xfeff ? textIn.slice(1) : textIn;
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -162,14 +162,9 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
       if (e.examples.length < maxExamples && !e.examples.includes(example)) e.examples.push(example);
     };
     for (const f of all) if (!hasImageExtension(f) && !/\.(txt|json|cache)$/i.test(f)) add('not an image', f);
-    const labelOwner = new Map<string, string>();
-    for (const f of images) {
-      const l = imageToLabelPath(f);
-      const other = labelOwner.get(l);
-      if (other === undefined) labelOwner.set(l, f);
-      else add('shared label file', `${other} and ${f} both read ${l}`);
-    }
     for (const l of await orphanLabels(sources, images)) add('label without image', l);
+    // label files read by two images the loader uses (skipped ones do not count)
+    const labelOwner = new Map<string, string>();
     let done = 0;
     const results = await Promise.all(
       images.map((file) =>
@@ -200,6 +195,9 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
         return;
       }
       s.usable++;
+      const other = labelOwner.get(r.labelFile);
+      if (other === undefined) labelOwner.set(r.labelFile, file);
+      else add('shared label file', `${other} and ${file} both read ${r.labelFile}`);
       if (!l) {
         s.missingLabels++;
         s.background++;

@@ -182,7 +182,9 @@ export async function checkImageBytes(bytes: Buffer): Promise<ImageCheck> {
       .then((m) => String(m.format).toUpperCase())
       .catch(() => undefined);
     if (format === undefined) return bad('unreadable', reason);
-    return bad('damaged', `truncated or corrupt ${format} data, does not decode in full (libvips: ${reason})`);
+    // libvips' error text is kept per process, not per call: with several decodes at once it can come back empty
+    const detail = /^unknown error$/i.test(reason) ? '' : ` (libvips: ${reason})`;
+    return bad('damaged', `truncated or corrupt ${format} data, does not decode in full${detail}`);
   }
 }
 

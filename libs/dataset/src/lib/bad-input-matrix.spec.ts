@@ -35,6 +35,12 @@ function scanStart(jpg: Buffer): number {
   }
 }
 
+/** A JPEG with three zero bytes after its first segment (APP0). */
+function strayBytes(jpg: Buffer): Buffer {
+  const end = 4 + jpg.readUInt16BE(4);
+  return Buffer.concat([jpg.subarray(0, end), Buffer.alloc(3), jpg.subarray(end)]);
+}
+
 /** One image file of the matrix: its bytes and what the converter / the check must say about it. */
 interface ImageCase {
   name: string;
@@ -69,6 +75,8 @@ async function imageCases(): Promise<ImageCase[]> {
     { name: 'ünïcode 名前 ✓.jpg', bytes: await raw(64, 48, 12).jpeg().toBuffer() },
     { name: 'two  spaces .jpg', bytes: await raw(64, 48, 13).jpeg().toBuffer() },
     { name: 'UPPER.JPG', bytes: await raw(64, 48, 14).jpeg().toBuffer() },
+    // stray bytes between two header segments: libjpeg warns and decodes, so the structural walk defers to libvips
+    { name: 'stray bytes.jpg', bytes: strayBytes(await raw(64, 48, 18).jpeg().toBuffer()) },
     // broken
     { name: 'truncated.jpg', bytes: big.subarray(0, big.length >> 1), bad: { kind: 'damaged image', reason: /truncated JPEG: the image data ends before the end-of-image marker/, check: 'damaged image' } },
     { name: 'header only.jpg', bytes: big.subarray(0, scanStart(big)), bad: { kind: 'damaged image', reason: /truncated JPEG/, check: 'damaged image' } },

@@ -34,7 +34,8 @@ function sized(width: number, height: number): ImageCheck {
 }
 
 /** Where a JPEG's first scan starts, once its headers are checked; `short` = the bytes end inside the headers. */
-type JpegHead = { state: 'ok'; width: number; height: number; scanStart: number } | { state: 'short' } | { state: 'bad'; reason: string } | { state: 'other' };
+type JpegHead = { state: 'ok'; width: number; height: number; scanStart: number } | { state: 'short' } | { state: 'other' };
+const OTHER: JpegHead = { state: 'other' };
 
 /** SOF0/1/2: 8-bit Huffman baseline, extended, progressive — the frames libjpeg's 8-bit decoder (libvips) reads. */
 const isCommonSof = (m: number) => m === 0xc0 || m === 0xc1 || m === 0xc2;
@@ -44,44 +45,42 @@ const isOtherSof = (m: number) => m >= 0xc3 && m <= 0xcf && m !== 0xc4 && m !== 
 /**
  * Walks a JPEG's segments from SOI to the first SOS and checks what the decoder needs before any pixel: segment lengths
  * within the file, the frame header (SOF0/1/2, 8-bit, 1–4 components, sampling 1–4, each component's quantisation
- * table defined before the scan), DQT/DHT contents consistent with their lengths, the scan header. `other`: not a
- * JPEG, or a frame kind this walk does not vouch for (12-bit, lossless, arithmetic coding).
+ * table defined before the scan), DQT/DHT contents consistent with their lengths, the scan header. `short`: the bytes
+ * end inside the headers. `other`: not a JPEG, a frame kind this walk does not vouch for (12-bit, lossless,
+ * arithmetic coding), or anything unusual (stray bytes between segments, a missing table, no scan…): libjpeg forgives
+ * some of these, so the full decode decides.
  */
 function jpegHead(b: Uint8Array): JpegHead {
-  if (b.length < 3 || b[0] !== 0xff || b[1] !== 0xd8 || b[2] !== 0xff) return { state: 'other' };
+  if (b.length < 3 || b[0] !== 0xff || b[1] !== 0xd8 || b[2] !== 0xff) return OTHER;
   let p = 2;
   let frame: { width: number; height: number; tables: number[] } | undefined;
   const quant = new Set<number>();
   for (;;) {
     if (p >= b.length) return { state: 'short' };
-    if (b[p] !== 0xff) return { state: 'bad', reason: `corrupt header: no marker at byte ${p}` };
+    if (b[p] !== 0xff) return OTHER;
     while (p < b.length && b[p] === 0xff) p++;
     if (p >= b.length) return { state: 'short' };
     const m = b[p++]!;
     if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) continue;
-    if (m === 0xd8) return { state: 'bad', reason: 'corrupt header: two start-of-image markers' };
-    if (m === 0xd9) return { state: 'bad', reason: 'no image data: end-of-image marker before any scan' };
+    if (m === 0xd8 || m === 0xd9) return OTHER; // a second SOI, or EOI before any scan
     if (p + 2 > b.length) return { state: 'short' };
     const len = (b[p]! << 8) | b[p + 1]!;
-    if (len < 2) return { state: 'bad', reason: `corrupt header: segment length ${len} at byte ${p}` };
+    if (len < 2) return OTHER;
     if (p + len > b.length) return { state: 'short' };
     const s = p + 2;
     const end = p + len;
-    if (isOtherSof(m)) return { state: 'other' };
+    if (isOtherSof(m)) return OTHER;
     if (isCommonSof(m)) {
-      if (frame) return { state: 'bad', reason: 'corrupt header: two frame headers' };
-      if (len < 8) return { state: 'bad', reason: 'corrupt frame header' };
-      if (b[s] !== 8) return { state: 'other' };
+      if (frame || len < 8 || b[s] !== 8) return OTHER; // two frames, a short one, or not 8-bit
       const height = (b[s + 1]! << 8) | b[s + 2]!;
       const width = (b[s + 3]! << 8) | b[s + 4]!;
       const nf = b[s + 5]!;
-      if (nf < 1 || nf > 4 || len !== 8 + 3 * nf) return { state: 'bad', reason: `corrupt frame header (${nf} components, length ${len})` };
-      if (width === 0 || height === 0) return { state: 'bad', reason: `corrupt frame header: size ${width}×${height}` };
+      if (nf < 1 || nf > 4 || len !== 8 + 3 * nf || width === 0 || height === 0) return OTHER;
       const tables: number[] = [];
       for (let c = 0; c < nf; c++) {
         const hv = b[s + 7 + 3 * c]!;
         const tq = b[s + 8 + 3 * c]!;
-        if (hv >> 4 < 1 || hv >> 4 > 4 || (hv & 15) < 1 || (hv & 15) > 4 || tq > 3) return { state: 'bad', reason: 'corrupt frame header: component sampling or table' };
+        if (hv >> 4 < 1 || hv >> 4 > 4 || (hv & 15) < 1 || (hv & 15) > 4 || tq > 3) return OTHER;
         tables.push(tq);
       }
       frame = { width, height, tables };
@@ -89,25 +88,24 @@ function jpegHead(b: Uint8Array): JpegHead {
       for (let q = s; q < end; ) {
         const pq = b[q]! >> 4;
         const tq = b[q]! & 15;
-        if (pq > 1 || tq > 3) return { state: 'bad', reason: 'corrupt quantisation table' };
+        if (pq > 1 || tq > 3) return OTHER;
         quant.add(tq);
         q += 1 + 64 * (pq + 1);
-        if (q > end) return { state: 'bad', reason: 'corrupt quantisation table: length' };
+        if (q > end) return OTHER;
       }
     } else if (m === 0xc4) {
       for (let q = s; q < end; ) {
-        if (q + 17 > end || b[q]! >> 4 > 1 || (b[q]! & 15) > 3) return { state: 'bad', reason: 'corrupt Huffman table' };
+        if (q + 17 > end || b[q]! >> 4 > 1 || (b[q]! & 15) > 3) return OTHER;
         let n = 0;
         for (let k = 1; k <= 16; k++) n += b[q + k]!;
         q += 17 + n;
-        if (q > end || n > 256) return { state: 'bad', reason: 'corrupt Huffman table: length' };
+        if (q > end || n > 256) return OTHER;
       }
     } else if (m === 0xda) {
-      if (!frame) return { state: 'bad', reason: 'corrupt header: scan before the frame header' };
+      if (!frame) return OTHER;
       const ns = b[s]!;
-      if (ns < 1 || ns > 4 || len !== 6 + 2 * ns) return { state: 'bad', reason: 'corrupt scan header' };
-      const missing = frame.tables.find((t) => !quant.has(t));
-      if (missing !== undefined) return { state: 'bad', reason: `corrupt header: quantisation table ${missing} not defined` };
+      if (ns < 1 || ns > 4 || len !== 6 + 2 * ns) return OTHER;
+      if (frame.tables.some((t) => !quant.has(t))) return OTHER;
       return { state: 'ok', width: frame.width, height: frame.height, scanStart: end };
     }
     p = end;
@@ -153,7 +151,6 @@ export async function checkImageBytes(bytes: Buffer): Promise<ImageCheck> {
   if (bytes.length === 0) return bad('unreadable', 'empty file (0 bytes)');
   const head = jpegHead(bytes);
   if (head.state === 'ok') return checkJpegBytes(bytes, head);
-  if (head.state === 'bad') return bad('damaged', `JPEG ${head.reason}`);
   if (head.state === 'short') return bad('damaged', 'truncated JPEG: the file ends inside its headers');
   if (isBmp(bytes)) {
     try {
@@ -226,7 +223,7 @@ export function checkImageFileSync(file: string): ImageCheck | undefined {
   try {
     const size = fstatSync(fd).size;
     if (size === 0) return bad('unreadable', 'empty file (0 bytes)');
-    let head: JpegHead = { state: 'other' };
+    let head: JpegHead = OTHER;
     let n = 0;
     for (const buf of headBuffers) {
       n = readSync(fd, buf, 0, Math.min(buf.length, size), 0);
@@ -235,7 +232,6 @@ export function checkImageFileSync(file: string): ImageCheck | undefined {
     }
     if (head.state === 'other' || (head.state === 'short' && n < size)) return undefined;
     if (head.state === 'short') return bad('damaged', 'truncated JPEG: the file ends inside its headers');
-    if (head.state === 'bad') return bad('damaged', `JPEG ${head.reason}`);
     if (size - 2 > head.scanStart) {
       const tail = headBuffers[0]!;
       readSync(fd, tail, 0, 2, size - 2);

@@ -292,6 +292,9 @@ describe('--data (checkDataset) bad-input matrix', () => {
     await writeFile(join(ds, 'images/train', 'pair.png'), await raw(64, 48, 52).png().toBuffer());
     await writeFile(join(ds, 'labels/train', 'pair.txt'), '1 0.5 0.5 0.25 0.25\n');
     await writeFile(join(ds, 'labels/train', 'classes.txt'), 'cat\ndog\n');
+    // a label "file" that cannot be read (here a folder): the image is skipped, not taken as background
+    await writeFile(join(ds, 'images/train', 'label is a folder.jpg'), await raw(64, 48, 53).jpeg().toBuffer());
+    await mkdir(join(ds, 'labels/train', 'label is a folder.txt'));
     await writeFile(join(ds, 'images/val', 'v.jpg'), await raw(64, 48, 50).jpeg().toBuffer());
     await writeFile(join(ds, 'labels/val', 'v.txt'), '1 0.5 0.5 0.25 0.25\n');
     await writeFile(join(ds, 'data.yaml'), 'train: images/train\nval: images/val\nnames: [cat, dog]\n');
@@ -303,8 +306,9 @@ describe('--data (checkDataset) bad-input matrix', () => {
     const [train, val] = report.splits;
     const good = cases.filter((c) => !c.bad);
     const bad = cases.filter((c) => c.bad);
-    expect(train).toMatchObject({ images: cases.length + 2, usable: good.length + 2, labelled: good.length + 2, boxes: good.length + 2 });
-    expect(train!.skippedFiles.map((f) => f.slice(join(ds, 'images/train').length + 1)).sort()).toEqual(bad.map((c) => c.name).sort());
+    expect(train).toMatchObject({ images: cases.length + 3, usable: good.length + 2, labelled: good.length + 2, boxes: good.length + 2 });
+    expect(train!.skippedFiles.map((f) => f.slice(join(ds, 'images/train').length + 1)).sort()).toEqual([...bad.map((c) => c.name), 'label is a folder.jpg'].sort());
+    expect(train!.issues['unreadable label file']!.examples).toEqual([`${join(ds, 'labels/train', 'label is a folder.txt')}: cannot read the label file (EISDIR)`]);
     for (const c of bad) {
       const e = train!.issues[c.bad!.check as keyof typeof train.issues];
       const hit = e?.examples.find((x) => x.startsWith(`${join(ds, 'images/train', c.name)}: `));
@@ -315,15 +319,18 @@ describe('--data (checkDataset) bad-input matrix', () => {
     expect(train!.issues['label without image']!.examples).toEqual([join(ds, 'labels/train', 'no image.txt')]);
     expect(train!.issues['shared label file']!.examples).toEqual([`${join(ds, 'images/train/pair.jpg')} and ${join(ds, 'images/train/pair.png')} both read ${join(ds, 'labels/train/pair.txt')}`]);
     expect(val).toMatchObject({ images: 1, usable: 1, boxes: 1, classCounts: [0, 1] });
-    expect(report.skipped).toBe(bad.length);
+    expect(report.skipped).toBe(bad.length + 1);
     const text = formatDatasetReport(report);
     for (const c of bad) expect(text).toContain(join(ds, 'images/train', c.name));
-    expect(text.trim().split('\n').at(-1)).toBe(`${bad.length} images will be skipped; everything else is used.`);
+    expect(text.trim().split('\n').at(-1)).toBe(`${bad.length + 1} images will be skipped; everything else is used.`);
 
     // with the skipped files excluded the loader reads every remaining image
     const loaded = await YoloDataset.open(config.train!, { imgSize: 32, nc: 2, cache: false, exclude: train!.skippedFiles });
     expect(loaded.length).toBe(good.length + 2);
     expect(loaded.stats.corrupted).toBe(0);
+    // without the exclusions the loader drops the unreadable label file's image too, not as a background image
+    const plain = await YoloDataset.open(config.train!, { imgSize: 32, nc: 2, cache: false });
+    expect(plain.stats.messages.join('\n')).toContain(`${join(ds, 'labels/train', 'label is a folder.txt')}: cannot read the label file (EISDIR)`);
   });
 
   it('a dataset YAML with Windows paths gets a hint to use relative paths', async () => {

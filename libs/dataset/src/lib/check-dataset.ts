@@ -8,7 +8,7 @@ import { countClasses, formatClassCounts } from './class-counts.js';
 import type { DatasetConfig, DatasetSplit } from './dataset-yaml.js';
 import { datasetSources } from './dataset-yaml.js';
 import { hasImageExtension, imageToLabelPath, IMAGE_FORMATS, listSourceFiles } from './discover.js';
-import { checkImageBytes } from './image-check.js';
+import { checkImageBytes, oneLine } from './image-check.js';
 import type { ImageCheck, ImageProblemKind } from './image-check.js';
 import { parseLabelText } from './label-file.js';
 import type { LabelProblemKind } from './label-file.js';
@@ -23,6 +23,7 @@ export type DatasetIssueKind =
   | 'not an image'
   | 'shared label file'
   | 'label without image'
+  | 'unreadable label file'
   | `label: ${LabelProblemKind}`
   | 'zero-size box'
   | 'duplicate label row';
@@ -36,6 +37,7 @@ export const DATASET_ISSUE_ACTION: Record<DatasetIssueKind, string> = {
   'not an image': 'file ignored (extension not an image format)',
   'shared label file': 'both images kept with the same boxes: YOLO names labels by the stem; rename one image and its label',
   'label without image': 'file ignored (no image of that name)',
+  'unreadable label file': 'image skipped (its boxes are unknown)',
   'label: columns': 'image skipped',
   'label: non-numeric': 'image skipped',
   'label: negative': 'image skipped',
@@ -188,6 +190,11 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
         s.skippedFiles.push(file);
         return;
       }
+      if (r.labelError) {
+        add('unreadable label file', `${r.labelFile}: ${r.labelError}`);
+        s.skippedFiles.push(file);
+        return;
+      }
       const l = r.labels;
       if (l?.problem) {
         add(`label: ${l.problem.kind}`, `${r.labelFile}: ${l.problem.message}`);
@@ -241,8 +248,11 @@ async function checkOne(file: string, nc: number) {
   let text: string;
   try {
     text = await readFile(labelFile, 'utf8');
-  } catch {
-    return { labelFile, hash, image };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // no label file = a background image; one that exists but cannot be read (a folder, no permission) is not
+    if (code === 'ENOENT') return { labelFile, hash, image };
+    return { labelFile, hash, image, labelError: `cannot read the label file (${code ?? oneLine((e as Error).message)})` };
   }
   return { labelFile, hash, image, labels: parseLabelText(text, nc) };
 }

@@ -59,8 +59,11 @@ async function verifyOne(
   let text: string;
   try {
     text = await readFile(labelFile, 'utf8');
-  } catch {
-    return { state: 'missing', labels: [], shape, grey, duplicates: 0, zeroSize: 0 };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'missing', labels: [], shape, grey, duplicates: 0, zeroSize: 0 };
+    // a label file that exists but cannot be read is not a background image: its boxes are unknown
+    return { state: 'corrupted', message: `${labelFile}: cannot read the label file (${code ?? oneLine((e as Error).message)})`, duplicates: 0, zeroSize: 0 };
   }
   const parsed = parseLabelText(text, nc);
   if (parsed.problem) return { state: 'corrupted', message: `${labelFile}: ${parsed.problem.message}`, duplicates: 0, zeroSize: 0 };

@@ -139,6 +139,7 @@ function checkJpegBytes(b: Buffer, head: JpegHead & { state: 'ok' }): ImageCheck
   return sized(head.width, head.height);
 }
 
+/** libvips' names of the formats the loader takes. */
 const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
 
 /**
@@ -160,8 +161,8 @@ export async function checkImageBytes(bytes: Buffer): Promise<ImageCheck> {
       return bad('damaged', `BMP: ${oneLine((e as Error).message)}`);
     }
   }
-  const decode = async (failOn: 'truncated' | 'none'): Promise<ImageCheck> => {
-    const img = sharp(bytes, { failOn });
+  const decode = async (): Promise<ImageCheck> => {
+    const img = sharp(bytes, { failOn: 'truncated' });
     const m = await img.metadata();
     if (!FORMATS.has(String(m.format))) return bad('unsupported', `${m.format} content (the loader reads ${IMAGE_FORMATS.join(' ')})`);
     const checked = sized(m.width ?? 0, m.height ?? 0);
@@ -170,7 +171,7 @@ export async function checkImageBytes(bytes: Buffer): Promise<ImageCheck> {
     return checked;
   };
   try {
-    return await decode('truncated');
+    return await decode();
   } catch (e) {
     const reason = oneLine((e as Error).message);
     // A file libvips reads in part (truncated, corrupt data) is damaged; one it does not recognise at all is not an image.
@@ -209,8 +210,8 @@ let headBuffers: Buffer[] | undefined;
  * The fast, synchronous form of {@link checkImageFile} for page-cached files (the converter's scan): a common JPEG is
  * checked from its first 4 KiB (headers; 256 KiB when a large EXIF / ICC segment comes first) and its last two bytes
  * (the end-of-image marker; only when they are not, e.g. data after the marker, is the whole file read and walked):
- * an fstat and two reads into reused buffers, no decode. Returns undefined for
- * anything else (PNG, WebP, BMP, unusual JPEG): the caller then runs {@link checkImageFile}.
+ * an fstat and two reads into reused buffers, no decode. Returns undefined for anything else (PNG, WebP, BMP, unusual
+ * JPEG): the caller then runs {@link checkImageFile}.
  */
 export function checkImageFileSync(file: string): ImageCheck | undefined {
   headBuffers ??= HEAD_BYTES.map((k) => Buffer.allocUnsafe(k));

@@ -53,6 +53,8 @@ export type { YoloDatasetOptions, SampleShapes, LoadedSample, AugmentSample, Aug
 export { plotBatch, savePlotBatch, PLOT_PALETTE } from './lib/plot-batch.js';
 export type { PlotBatchOptions } from './lib/plot-batch.js';
 export { readImageSize, readImageSizeSync, parseImageSize } from './lib/image-size.js';
+export { checkImageBytes, checkImageFile, checkImageFileSync, MIN_IMAGE_SIDE, oneLine } from './lib/image-check.js';
+export type { ImageCheck, ImageProblemKind } from './lib/image-check.js';
 export type { ImageSize } from './lib/image-size.js';
 export { drawDetections, saveDetectionsImage } from './lib/draw-detections.js';
 export type { DrawBox } from './lib/draw-detections.js';

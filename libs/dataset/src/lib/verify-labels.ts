@@ -37,7 +37,7 @@ export interface VerifiedLabels {
   fromCache: boolean;
 }
 
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
 
 async function verifyOne(

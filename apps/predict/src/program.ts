@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
-import { yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
-import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
+import { monitorCommand } from './commands/monitor.js';
+import { initPredictBackend } from './predict/backend.js';
 import { parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
@@ -38,17 +37,13 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
-      const backend = await initBackend({ prefer: opts['backend'] as string | undefined });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-      }
+      await initPredictBackend(opts['backend'] as string | undefined);
       await runPredictCommand(options);
     });
   program.addCommand(scoreCommand());
   program.addCommand(infoCommand());
   program.addCommand(importCommand());
   program.addCommand(mergeCommand());
+  program.addCommand(monitorCommand());
   return program;
 }

@@ -1,0 +1,14 @@
+import { yoloConvKernels } from '@vigil/cpu-accel';
+import { initBackend } from '@vigil/runtime';
+import { registerConvBnSiluKernel } from '@vigil/yolov5';
+
+/** Picks the tfjs backend (`prefer`: a --backend value) and, on the accelerated CPU path, registers its fused kernel. */
+export async function initPredictBackend(prefer: string | undefined): Promise<Awaited<ReturnType<typeof initBackend>>> {
+  const backend = await initBackend({ prefer });
+  if (backend.kind === 'accel') {
+    // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
+    const k = yoloConvKernels();
+    registerConvBnSiluKernel(k.backend, k.eval);
+  }
+  return backend;
+}

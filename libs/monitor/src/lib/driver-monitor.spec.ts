@@ -157,6 +157,22 @@ describe('monitorSequence', () => {
     expect(u.state.observation.eyesClosed).toEqual({ on: true, score: f32(0.3) });
   });
 
+  it('counts an eye seen both open and closed (overlapping boxes) once, by its higher score', () => {
+    const m = new DriverMonitor();
+    // Two eyes, each detected as open (0.45) and closed (0.5 and 0.35): the left reads closed, the right open → tie
+    // of one each, and the summed score (0.5 vs 0.45) says closed. Without the pairing it would be 2 open vs 2 closed.
+    const det: Detections = {
+      count: 4,
+      boxes: Float32Array.from([10, 10, 20, 16, 10, 10, 20, 16, 40, 10, 50, 16, 41, 10, 51, 16]),
+      scores: Float32Array.from([0.45, 0.5, 0.45, 0.35]),
+      classes: Int32Array.from([id('eye_opened'), id('eye_closed'), id('eye_opened'), id('eye_closed')]),
+    };
+    expect(m.push({ t: 0, detections: det }).state.observation.eyesClosed).toEqual({ on: true, score: f32(0.5) });
+    // Apart (no overlap), the four boxes are four parts: 2 open (0.9) vs 2 closed (0.85) → open.
+    const apart = { ...det, boxes: Float32Array.from([0, 0, 5, 5, 10, 10, 20, 16, 40, 40, 45, 45, 60, 10, 70, 16]) };
+    expect(m.push({ t: 0.1, detections: apart }).state.observation.eyesClosed.on).toBe(false);
+  });
+
   it('reports face absent after 3 s without face evidence', () => {
     const away = (t: number): Pose => ({ face: !within(t, 5, 9) && !within(t, 12, 13) });
     expect(peak(monitorSequence(script(10, 15, away)).events)).toEqual([{ t0: 5, t1: 9, kind: 'face_absent', peak: 1 }]);

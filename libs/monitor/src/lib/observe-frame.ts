@@ -1,3 +1,4 @@
+import { nmsIndices } from '@vigil/core';
 import type { Detections } from '@vigil/core';
 import { MONITOR_ROLES } from './monitor-config.js';
 import type { MonitorConfig, MonitorRole } from './monitor-config.js';
@@ -31,21 +32,38 @@ export function roleClassIds(cfg: MonitorConfig): Record<MonitorRole, number> {
   return ids;
 }
 
-/**
- * Two-state vote between the "on" class (closed eye, open mouth) and the "off" class: the class with more detections
- * above threshold wins, a tie goes to the higher summed score (so a wink with the closed eye scored higher is closed).
- */
-function vote(onScores: number[], offScores: number[]): Evidence {
-  if (onScores.length === 0 && offScores.length === 0) return { on: null, score: 0 };
-  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
-  const on =
-    onScores.length !== offScores.length ? onScores.length > offScores.length : sum(onScores) > sum(offScores);
-  return { on, score: Math.max(0, ...(on ? onScores : offScores)) };
+/** A detection that passed its role's threshold: its score and its index in the frame's detections. */
+interface Passed {
+  score: number;
+  index: number;
 }
+
+/**
+ * Two-state vote between the "on" class (closed eye, open mouth) and the "off" class. Overlapping boxes of the two
+ * classes (IoU > `SAME_PART_IOU`) are one eye or mouth seen both ways (per-class NMS keeps both): only the
+ * higher-scored one counts. Then the class with more parts wins; a tie goes to the higher summed score (a wink with the
+ * closed eye scored higher reads closed).
+ */
+function vote(det: Detections, on: Passed[], off: Passed[]): Evidence {
+  if (on.length === 0 && off.length === 0) return { on: null, score: 0 };
+  const all = [...on.map((p) => ({ ...p, on: true })), ...off.map((p) => ({ ...p, on: false }))];
+  const boxes = new Float32Array(all.length * 4);
+  all.forEach((p, i) => boxes.set(det.boxes.subarray(4 * p.index, 4 * p.index + 4), 4 * i));
+  const kept = Array.from(nmsIndices(boxes, Float32Array.from(all, (p) => p.score), SAME_PART_IOU), (i) => all[i]!);
+  const onScores = kept.filter((p) => p.on).map((p) => p.score);
+  const offScores = kept.filter((p) => !p.on).map((p) => p.score);
+  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  const isOn =
+    onScores.length !== offScores.length ? onScores.length > offScores.length : sum(onScores) > sum(offScores);
+  return { on: isOn, score: Math.max(0, ...(isOn ? onScores : offScores)) };
+}
+
+/** IoU above which an open and a closed box are the same eye (or mouth). */
+const SAME_PART_IOU = 0.5;
 
 /** Reduces one frame's detections (core's {@link Detections}, class ids into `cfg.classNames`) to evidence per signal. */
 export function observeFrame(det: Detections, cfg: MonitorConfig, ids: Record<MonitorRole, number>): FrameObservation {
-  const passed: Record<MonitorRole, number[]> = {
+  const passed: Record<MonitorRole, Passed[]> = {
     eyeOpen: [], eyeClosed: [], mouthOpen: [], mouthClosed: [], face: [], phone: [], cigar: [],
   };
   let bestFaceEvidence = 0;
@@ -55,14 +73,14 @@ export function observeFrame(det: Detections, cfg: MonitorConfig, ids: Record<Mo
     for (const r of MONITOR_ROLES) {
       if (ids[r] !== cls) continue;
       if (cfg.faceEvidence.includes(r)) bestFaceEvidence = Math.max(bestFaceEvidence, score);
-      if (score >= cfg.confidence[r]) passed[r].push(score);
+      if (score >= cfg.confidence[r]) passed[r].push({ score, index: i });
     }
   }
-  const presence = (scores: number[]): Evidence => ({ on: scores.length > 0, score: Math.max(0, ...scores) });
+  const presence = (p: Passed[]): Evidence => ({ on: p.length > 0, score: Math.max(0, ...p.map((x) => x.score)) });
   const faceSeen = cfg.faceEvidence.some((r) => passed[r].length > 0);
   return {
-    eyesClosed: vote(passed.eyeClosed, passed.eyeOpen),
-    mouthOpen: vote(passed.mouthOpen, passed.mouthClosed),
+    eyesClosed: vote(det, passed.eyeClosed, passed.eyeOpen),
+    mouthOpen: vote(det, passed.mouthOpen, passed.mouthClosed),
     phone: ids.phone < 0 ? { on: null, score: 0 } : presence(passed.phone),
     cigar: ids.cigar < 0 ? { on: null, score: 0 } : presence(passed.cigar),
     faceAbsent: { on: !faceSeen, score: faceSeen ? 0 : 1 - bestFaceEvidence },

@@ -79,7 +79,7 @@ export { plotBatch, savePlotBatch, PLOT_PALETTE } from './lib/plot-batch.js';
 export type { PlotBatchOptions } from './lib/plot-batch.js';
 export { readImageSize, readImageSizeSync, parseImageSize } from './lib/image-size.js';
 export type { ImageSize } from './lib/image-size.js';
-export { drawDetections, saveDetectionsImage } from './lib/draw-detections.js';
+export { drawDetections, drawDetectionsRgb, saveDetectionsImage } from './lib/draw-detections.js';
 export type { DrawBox } from './lib/draw-detections.js';
 export { resolveDataRoot, defaultSynthDir, COMPETITION_DATA_ROOT } from './lib/data-root.js';
 export type { DataRoot } from './lib/data-root.js';

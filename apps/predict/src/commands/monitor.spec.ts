@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLASS_NAMES } from '@vigil/core';
 import type { Detections } from '@vigil/core';
-import { SYNTH_CLIP_SCRIPT, buildSynthClipScene, synthClipStateAt, writeSynthClip } from '@vigil/dataset';
+import { SYNTH_CLIP_SCRIPT, buildSynthClipScene, readVideoFrames, synthClipStateAt, writeSynthClip } from '@vigil/dataset';
 import { monitorSequence } from '@vigil/monitor';
 import type { MonitorEvent } from '@vigil/monitor';
 import { eventsCsv, formatMonitorSummary, matchTruth, unionSeconds } from './monitor-report.js';
@@ -72,7 +72,7 @@ describe('vigil-predict monitor', () => {
     const r = spawnSync(
       process.execPath,
       ['--conditions=@vigil/source', '--import', 'tsx', main, 'monitor', '--source', clip.files.mp4!, '--weights', join(fx, 'model-a.pt'),
-        '--img-size', '64', '--truth', clip.files.events, '--project', dir, '--name', 'run', '--no-progress'],
+        '--img-size', '64', '--truth', clip.files.events, '--project', dir, '--name', 'run', '--no-progress', '--save-video'],
       { encoding: 'utf8', env: { ...process.env, VIGIL_BACKEND: 'cpu' } },
     );
     expect(r.stderr).not.toMatch(/\s+at /);
@@ -86,6 +86,9 @@ describe('vigil-predict monitor', () => {
     expect(Array.isArray(events.events)).toBe(true);
     expect(readFileSync(join(dir, 'run', 'events.csv'), 'utf8')).toMatch(/^kind,t0,t1,duration,peak\n/);
     expect(readFileSync(join(dir, 'run', 'states.csv'), 'utf8').split('\n')).toHaveLength(12);
+    const annotated = [];
+    for await (const f of readVideoFrames(join(dir, 'run', 'annotated.mp4'))) annotated.push(f);
+    expect(annotated.map((f) => [f.width, f.height])).toEqual(Array(10).fill([96, 64]));
   });
 
   it('a missing video is one line, exit code 2', () => {

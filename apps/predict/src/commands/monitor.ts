@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { VigilUserError } from '@vigil/core';
 import type { Detections, ImageU8 } from '@vigil/core';
-import { letterbox, readVideoFrames, resizeArea, resizeBilinear } from '@vigil/dataset';
+import { drawDetectionsRgb, letterbox, openVideoWriter, readVideoFrames, resizeArea, resizeBilinear } from '@vigil/dataset';
+import type { VideoWriter } from '@vigil/dataset';
 import { DriverMonitor } from '@vigil/monitor';
 import type { MonitorEvent, MonitorOptions, MonitorState } from '@vigil/monitor';
 import { detectImage } from '@vigil/yolov5';
@@ -87,6 +88,15 @@ interface MonitorCommandOptions {
   name: string;
   progress: boolean;
   backend?: string;
+  saveVideo?: boolean;
+}
+
+/** The caption of an annotated frame: the alerts on, PERCLOS and the current closure. */
+function alertCaption(s: MonitorState): string | undefined {
+  if (s.active.length === 0) return undefined;
+  const perclos = s.perclos === null ? '' : ` · PERCLOS ${s.perclos.toFixed(2)}`;
+  const closure = s.closure > 0 ? ` · eyes closed ${s.closure.toFixed(1)} s` : '';
+  return `ALERT ${s.active.map((a) => a.kind).join(', ')}${perclos}${closure}`;
 }
 
 /**
@@ -108,6 +118,7 @@ export function monitorCommand(): Command {
     .option('--tolerance <s>', 'with --truth: how far start and end may be off', '0.5')
     .option('--project <dir>', 'output folder', 'runs/monitor')
     .option('--name <name>', 'run name: output in <project>/<name>/', 'exp')
+    .option('--save-video', 'also write annotated.mp4: boxes and the alerts on each frame')
     .option('--no-progress', 'no progress line')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
     .action(async (opts: MonitorCommandOptions) => {
@@ -133,6 +144,7 @@ export function monitorCommand(): Command {
       const events: MonitorEvent[] = [];
       const progress = progressLine(opts.progress);
       let lastT = 0;
+      let video: VideoWriter | undefined;
       try {
         for await (const f of readVideoFrames(opts.source, fps === undefined ? {} : { fps })) {
           const det = detectFrame(model, f.data, f.width, f.height, { imgSize, confThres, iouThres });
@@ -148,9 +160,20 @@ export function monitorCommand(): Command {
               box: Array.from(det.boxes.subarray(4 * i, 4 * i + 4), (v) => Math.round(v * 10) / 10),
             })),
           });
+          if (opts.saveVideo) {
+            video ??= openVideoWriter(join(outDir, 'annotated.mp4'), { width: f.width, height: f.height, fps: fps ?? f.rate ?? 25 });
+            const boxes = Array.from({ length: det.count }, (_, i) => ({
+              box: Array.from(det.boxes.subarray(4 * i, 4 * i + 4)) as [number, number, number, number],
+              cls: det.classes[i]!,
+              conf: det.scores[i]!,
+            }));
+            const caption = alertCaption(u.state);
+            await video.write(await drawDetectionsRgb(f.data, f.width, f.height, boxes, { names: loaded.names, ...(caption ? { caption } : {}) }));
+          }
           lastT = f.t;
           progress(frames.length, f.t);
         }
+        await video?.close();
       } finally {
         loaded.dispose();
       }

@@ -67,7 +67,7 @@ describe('video writer and reader (ffmpeg)', () => {
     const frames = await collect(readVideoFrames(file));
     expect(frames).toHaveLength(12);
     frames.forEach((f, i) => {
-      expect([f.index, f.width, f.height]).toEqual([i, W, H]);
+      expect([f.index, f.width, f.height, f.rate]).toEqual([i, W, H, 10]);
       expect(f.t).toBeCloseTo(i / 10, 6);
       expect(maxDiff(f.data, pattern(i))).toBe(0);
     });
@@ -81,6 +81,7 @@ describe('video writer and reader (ffmpeg)', () => {
     for (const f of frames) expect(meanDiff(f.data, pattern(f.index))).toBeLessThan(4);
     const half = await collect(readVideoFrames(file, { fps: 5 }));
     expect(half.map((f) => Math.round(f.t * 1000))).toEqual([0, 200, 400, 600, 800]);
+    expect(half[0]!.rate).toBe(5);
     expect(meanDiff(half[2]!.data, pattern(4))).toBeLessThan(4);
   });
 

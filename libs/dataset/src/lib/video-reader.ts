@@ -10,6 +10,8 @@ export interface RgbFrame {
   width: number;
   height: number;
   data: Uint8Array;
+  /** The stream's nominal frame rate as ffmpeg reports it (after `fps`), when it does. */
+  rate?: number;
 }
 
 /** Options of {@link readVideoFrames}. */
@@ -20,6 +22,7 @@ export interface ReadVideoOptions {
 
 /** Size of the decoded stream as ffmpeg reports its output (after rotation and filters). */
 const OUTPUT_STREAM = /Stream #\d+:\d+.*: Video: rawvideo.*?, (\d+)x(\d+)/;
+const STREAM_FPS = /, ([0-9.]+) fps\b/;
 /** showinfo's line for each frame leaving the filter graph. */
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[0-9.eE+-]+)/;
 
@@ -42,7 +45,7 @@ export async function* readVideoFrames(file: string, options: ReadVideoOptions =
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   // stderr: the output stream's size, then one showinfo line per frame. Consumers wait on `changed`.
-  let size: { width: number; height: number } | undefined;
+  let size: { width: number; height: number; rate?: number } | undefined;
   const times: number[] = [];
   let stderrTail: string[] = [];
   let stderrDone = false;
@@ -61,7 +64,8 @@ export async function* readVideoFrames(file: string, options: ReadVideoOptions =
     for (const line of lines) {
       if (line.startsWith('Output #0')) inOutput = true;
       const m = inOutput && !size ? OUTPUT_STREAM.exec(line) : null;
-      if (m) size = { width: Number(m[1]), height: Number(m[2]) };
+      const rate = m ? STREAM_FPS.exec(line) : null;
+      if (m) size = { width: Number(m[1]), height: Number(m[2]), ...(rate ? { rate: Number(rate[1]) } : {}) };
       const s = SHOWINFO.exec(line);
       if (s && line.includes('showinfo')) times[Number(s[1])] = Number(s[3]);
       else if (line.trim()) stderrTail = [...stderrTail.slice(-4), line.trim()];
@@ -93,7 +97,8 @@ export async function* readVideoFrames(file: string, options: ReadVideoOptions =
         while (times[index] === undefined && !stderrDone) await changed;
         const t = times[index];
         if (t === undefined) throw fail(`no timestamp for frame ${index}`);
-        yield { index, t, width: size.width, height: size.height, data: new Uint8Array(buf.subarray(0, frameBytes)) };
+        const data = new Uint8Array(buf.subarray(0, frameBytes));
+        yield { index, t, width: size.width, height: size.height, data, ...(size.rate ? { rate: size.rate } : {}) };
         index++;
         buf = buf.subarray(frameBytes);
       }

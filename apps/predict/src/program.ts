@@ -4,7 +4,7 @@ import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
 import { monitorCommand } from './commands/monitor.js';
-import { initPredictBackend } from './predict/backend.js';
+import { BACKEND_FLAG_HELP, initPredictBackend } from './predict/backend.js';
 import { parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
@@ -34,7 +34,7 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
     .addOption(new Option('--empty-objects <form>', 'how an image without detections is written: dict = {} (the seed), list = []').choices(['dict', 'list']).default('dict'))
     .option('--no-progress', 'no progress bar')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', BACKEND_FLAG_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
       await initPredictBackend(opts['backend'] as string | undefined);

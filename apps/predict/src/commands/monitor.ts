@@ -10,7 +10,7 @@ import { DriverMonitor } from '@vigil/monitor';
 import type { MonitorEvent, MonitorOptions, MonitorState } from '@vigil/monitor';
 import { detectImage } from '@vigil/yolov5';
 import type { YoloModel } from '@vigil/yolov5';
-import { initPredictBackend } from '../predict/backend.js';
+import { BACKEND_FLAG_HELP, initPredictBackend } from '../predict/backend.js';
 import { loadModels } from '../predict/models.js';
 import { SYNTHETIC_IMG_SIZE, SYNTHETIC_WEIGHTS } from '../predict/options.js';
 import { eventsCsv, formatMonitorSummary, formatTruthMatches, matchTruth, statesCsv } from './monitor-report.js';
@@ -120,7 +120,7 @@ export function monitorCommand(): Command {
     .option('--name <name>', 'run name: output in <project>/<name>/', 'exp')
     .option('--save-video', 'also write annotated.mp4: boxes and the alerts on each frame')
     .option('--no-progress', 'no progress line')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', BACKEND_FLAG_HELP)
     .action(async (opts: MonitorCommandOptions) => {
       const imgSize = num('--img-size', opts.imgSize, 32, 8192);
       const confThres = num('--conf-thres', opts.confThres, 0, 1);

@@ -92,4 +92,9 @@ describe('synthetic driving clip', () => {
     );
     expect(() => checkSynthClipScript({ duration: 5, events: [{ t0: 4, t1: 6, kind: 'yawn' }] })).toThrow(/0 ≤ t0 < t1 ≤ duration 5/);
   });
+
+  it('rejects a bad frame format before writing anything', async () => {
+    await expect(writeSynthClip(join(dir, 'bad'), { ...SMALL, frames: 'gif' as 'png' })).rejects.toThrow("clip frames must be png, jpg or none, got 'gif'");
+    await expect(readdir(join(dir, 'bad'))).rejects.toThrow(/ENOENT/);
+  });
 });

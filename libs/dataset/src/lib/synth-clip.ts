@@ -180,6 +180,7 @@ export interface SynthClipSummary {
 export async function writeSynthClip(dir: string, options: WriteSynthClipOptions = {}): Promise<SynthClipSummary> {
   const c = resolveClip(options);
   const framesKind = options.frames ?? 'png';
+  if (!['png', 'jpg', 'none'].includes(framesKind)) throw new VigilUserError(`clip frames must be png, jpg or none, got '${framesKind}'`);
   if (options.mp4 ?? true) findFfmpeg();
   await mkdir(dir, { recursive: true });
   const files: SynthClipSummary['files'] = { events: join(dir, 'events.json'), labels: join(dir, 'labels.json') };

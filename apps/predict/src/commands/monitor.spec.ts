@@ -1,14 +1,18 @@
+import '@tensorflow/tfjs-backend-cpu';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { CLASS_NAMES } from '@vigil/core';
 import type { Detections } from '@vigil/core';
 import { SYNTH_CLIP_SCRIPT, buildSynthClipScene, readVideoFrames, synthClipStateAt, writeSynthClip } from '@vigil/dataset';
 import { monitorSequence } from '@vigil/monitor';
 import type { MonitorEvent } from '@vigil/monitor';
+import { loadModels } from '../predict/models.js';
+import { detectFrame } from './monitor.js';
 import { eventsCsv, formatMonitorSummary, matchTruth, unionSeconds } from './monitor-report.js';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -33,6 +37,26 @@ describe('monitor on the synthetic clip', () => {
     const { events } = monitorSequence(frames);
     expect(events.map(({ t0, t1, kind }) => ({ t0, t1, kind }))).toEqual(SYNTH_CLIP_SCRIPT.events);
     expect(matchTruth(SYNTH_CLIP_SCRIPT.events, events, 1e-9).every((m) => m.ok)).toBe(true);
+  });
+});
+
+describe('detectFrame', () => {
+  it('maps boxes back to frame pixels and leaves no tensor behind', async () => {
+    await tf.setBackend('cpu');
+    const loaded = loadModels([join(fx, 'model-a.pt')]);
+    try {
+      const rgb = new Uint8Array(100 * 60 * 3).fill(90);
+      const before = tf.memory().numTensors;
+      const det = detectFrame(loaded.models[0]!, rgb, 100, 60, { imgSize: 64, confThres: 0.001, iouThres: 0.45 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(det.count).toBeGreaterThan(0);
+      for (let i = 0; i < det.count; i++) {
+        const [x1, y1, x2, y2] = det.boxes.subarray(4 * i, 4 * i + 4);
+        expect(x1! >= 0 && y1! >= 0 && x2! <= 100 && y2! <= 60).toBe(true);
+      }
+    } finally {
+      loaded.dispose();
+    }
   });
 });
 

@@ -23,7 +23,8 @@ export interface MonitorState {
   perclos: number | null;
   /** Blinks per minute over the blink-rate window (per minute of known eye state), null below coverage. */
   blinkRate: number | null;
-  /** Seconds the current eye closure has lasted (gaps up to the bridge included; 0 when the eyes are open). */
+  /** Seconds the current eye closure has lasted (gaps up to the bridge included; it keeps its last value while the
+   * eyes have been open for less than the bridge, then 0). */
   closure: number;
   /** Alerts on at `t` (every kind but blink), in {@link EVENT_KINDS} order. */
   active: ActiveEvent[];

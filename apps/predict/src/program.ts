@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
-import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
@@ -38,12 +36,8 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
-      const backend = await initBackend({ prefer: opts['backend'] as string | undefined });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-      }
+      // On the accelerated CPU path this also registers the fused Conv+BN+SiLU kernel the models pick up.
+      await initBackend({ prefer: opts['backend'] as string | undefined });
       await runPredictCommand(options);
     });
   program.addCommand(scoreCommand());

@@ -28,8 +28,8 @@ export {
   warmupIterations,
 } from './lib/schedule.js';
 export type { TrainScheduleConfig, TrainScheduleState } from './lib/schedule.js';
-export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PARAM_GROUP_ORDER, registerSgdKernel } from './lib/optimizer.js';
-export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind, SgdKernel, SgdKernelArgs } from './lib/optimizer.js';
+export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PARAM_GROUP_ORDER } from './lib/optimizer.js';
+export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind } from './lib/optimizer.js';
 export { ModelEma, emaDecay } from './lib/model-ema.js';
 export type { ModelEmaOptions } from './lib/model-ema.js';
 export { labelSizesPx, anchorRatios, anchorMetric, anchorFitness, kmeanAnchors, checkAnchors } from './lib/autoanchor.js';

@@ -19,7 +19,6 @@ export type { Hyp } from './lib/hyp.js';
 export {
   NOMINAL_BATCH,
   TrainSchedule,
-  roundHalfEven,
   npInterp,
   oneCycle,
   lrLambda,

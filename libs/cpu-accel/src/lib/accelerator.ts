@@ -63,8 +63,9 @@ export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<C
   return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable composite training kernels (${native.detail})` };
 }
 
-/** Structurally the `CpuAccelerator` interface of @vigil/runtime (which installs it with `setCpuAccelerator`). */
+/** An accelerated-CPU provider, as @vigil/runtime installs it (`setCpuAccelerator`) for its `accel` backend choice. */
 export interface CpuAccelerator {
+  /** Makes `tfBackend` active with the accelerated kernels; returns a short description of the active path. */
   activate(): Promise<{ tfBackend: string; description: string }>;
 }
 

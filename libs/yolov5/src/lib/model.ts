@@ -335,8 +335,8 @@ export class YoloModel {
       return convBnSiluEval({ x, filter: w, scale, bias, stride, pad });
     }
     if (mode === 'train' && kernels && !this.fused && hasBnSiluKernel(w.shape[3])) {
-      const c = tf.conv2d(x, w, stride, [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
-      const [y, mean, variance] = bnSiluTrain(c, this.v(`${u.prefix}.bn.weight`) as tf.Tensor1D, this.v(`${u.prefix}.bn.bias`) as tf.Tensor1D, BN_EPS);
+      const gamma = this.v(`${u.prefix}.bn.weight`) as tf.Tensor1D, beta = this.v(`${u.prefix}.bn.bias`) as tf.Tensor1D;
+      const [y, mean, variance] = tf.tidy(() => bnSiluTrain(tf.conv2d(x, w, stride, [[0, 0], [pad, pad], [pad, pad], [0, 0]]), gamma, beta, BN_EPS));
       if (update) this.updateRunningStatsHost(u, mean, variance, y.shape[0] * y.shape[1] * y.shape[2]);
       return y;
     }

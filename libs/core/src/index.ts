@@ -36,14 +36,12 @@ export { locateJsonError } from './lib/json-error-position.js';
 export type { JsonErrorPosition } from './lib/json-error-position.js';
 export { CONV_BN_SILU, BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, SGD_STEP, bnSiluTakes } from './lib/kernel-names.js';
 export type {
-  ConvBnSiluInputName,
+  ConvBnSiluInputs,
   ConvBnSiluAttrs,
-  BnSiluInputName,
+  BnSiluInputs,
   BnSiluAttrs,
   BnSiluKernelLimits,
-  BnSiluGradInputName,
-  ConvBiasSiluInputName,
   ConvBiasSiluAttrs,
-  SgdStepInputName,
+  SgdStepInputs,
   SgdStepAttrs,
 } from './lib/kernel-names.js';

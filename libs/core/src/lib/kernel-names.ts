@@ -3,8 +3,9 @@
  * the stock ones). A backend registers an implementation with `tf.registerKernel({ kernelName, backendName, … })`
  * (@vigil/cpu-accel does so for `wasm` when it is activated); the callers (@vigil/yolov5's Conv block, @vigil/trainer's
  * SGD step) run it with `tf.engine().runKernel(name, inputs, attrs)` when `tf.getKernel(name, tf.getBackend())` is
- * defined and otherwise compute the same formula with plain tfjs ops. Core has no tfjs dependency, so inputs are named
- * here and typed as tensors by the caller. All tensors are float32, NHWC, filters HWIO `[k, k, Cin, Cout]`.
+ * defined and otherwise compute the same formula with plain tfjs ops. Core has no tfjs dependency, so the inputs'
+ * interfaces take the caller's tensor types (`ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D>`). All tensors are float32,
+ * NHWC, filters HWIO `[k, k, Cin, Cout]`.
  */
 
 /**
@@ -14,7 +15,16 @@
  * `[B,OH,OW,Cout]`. No gradient (eval mode only).
  */
 export const CONV_BN_SILU = 'VigilConvBnSilu';
-export type ConvBnSiluInputName = 'x' | 'filter' | 'scale' | 'bias';
+export interface ConvBnSiluInputs<T4, T1> {
+  /** `[B, H, W, Cin]`. */
+  x: T4;
+  /** `[k, k, Cin, Cout]`. */
+  filter: T4;
+  /** `[Cout]` multiplier after the convolution (absent = 1), γ/√(var+eps) of a folded BatchNorm. */
+  scale?: T1;
+  /** `[Cout]` added after the scale. */
+  bias: T1;
+}
 export interface ConvBnSiluAttrs {
   stride: number;
   /** Zero padding on each side (PyTorch's symmetric `padding`). */
@@ -29,7 +39,14 @@ export interface ConvBnSiluAttrs {
  * channel counts that are a multiple of some m registers its kernel config with {@link BnSiluKernelLimits}.
  */
 export const BN_SILU = 'VigilBnSilu';
-export type BnSiluInputName = 'x' | 'gamma' | 'beta';
+export interface BnSiluInputs<T4, T1> {
+  /** `[B, H, W, C]`, e.g. a convolution's output. */
+  x: T4;
+  /** BatchNorm weight γ `[C]`. */
+  gamma: T1;
+  /** BatchNorm bias β `[C]`. */
+  beta: T1;
+}
 export interface BnSiluAttrs {
   eps: number;
 }
@@ -48,14 +65,12 @@ export function bnSiluTakes(kernel: object | undefined, channels?: number): bool
 
 /** Gradient of {@link BN_SILU}. Inputs x, gamma, beta, mean, variance, dy; attrs {@link BnSiluAttrs}; outputs dx, dgamma, dbeta. */
 export const BN_SILU_GRAD = 'VigilBnSiluGrad';
-export type BnSiluGradInputName = BnSiluInputName | 'mean' | 'variance' | 'dy';
 
 /**
  * Conv + bias + SiLU for inference: `silu(conv2d(x, filter) + bias)`. Inputs x, filter, bias `[Cout]`; attrs as
  * tfjs' FusedConv2D ({@link ConvBiasSiluAttrs}); no gradient.
  */
 export const CONV_BIAS_SILU = 'VigilConvBiasSilu';
-export type ConvBiasSiluInputName = 'x' | 'filter' | 'bias';
 export interface ConvBiasSiluAttrs {
   strides: [number, number];
   /** tfjs' explicit padding `[[0, 0], [top, bottom], [left, right], [0, 0]]`. */
@@ -70,7 +85,12 @@ export interface ConvBiasSiluAttrs {
  * shape); attrs {@link SgdStepAttrs}; outputs the new param and the new momentum buffer.
  */
 export const SGD_STEP = 'VigilSgdStep';
-export type SgdStepInputName = 'param' | 'grad' | 'buf';
+export interface SgdStepInputs<T> {
+  param: T;
+  grad: T;
+  /** The momentum buffer (torch.optim.SGD sets buf = d on a parameter's first step, without this kernel). */
+  buf: T;
+}
 export interface SgdStepAttrs {
   lr: number;
   weightDecay: number;

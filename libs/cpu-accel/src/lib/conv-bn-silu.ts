@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { BN_SILU, CONV_BIAS_SILU, CONV_BN_SILU, bnSiluTakes, type ConvBiasSiluAttrs, type ConvBnSiluAttrs, type ConvBnSiluInputName } from '@vigil/core';
+import { BN_SILU, CONV_BIAS_SILU, CONV_BN_SILU, bnSiluTakes, type ConvBiasSiluAttrs, type ConvBnSiluAttrs, type ConvBnSiluInputs } from '@vigil/core';
 import { replaceKernel } from './kernel-registry.js';
 
 /** YOLOv5 sets every BatchNorm2d's eps to 1e-3 (models/yolo.py initialize_weights). */
@@ -98,20 +98,8 @@ export function convBiasSilu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
   });
 }
 
-/** Arguments of {@link convScaleBiasSilu} (the inputs and attrs of @vigil/core's `CONV_BN_SILU` kernel). */
-export interface ConvScaleBiasSiluArgs {
-  /** [B,H,W,C1] float32. */
-  x: tf.Tensor4D;
-  /** [k,k,C1,C2] float32. */
-  filter: tf.Tensor4D;
-  /** [C2] multiplier after the convolution (absent = 1), e.g. γ/√(var+eps) of a folded BatchNorm. */
-  scale?: tf.Tensor1D;
-  /** [C2] added after the scale. */
-  bias: tf.Tensor1D;
-  stride: number;
-  /** Symmetric zero padding in pixels. */
-  pad: number;
-}
+/** Arguments of {@link convScaleBiasSilu}: the inputs and attrs of @vigil/core's `CONV_BN_SILU` kernel. */
+export type ConvScaleBiasSiluArgs = ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D> & ConvBnSiluAttrs;
 
 /**
  * silu(conv2d(x, filter)·scale + bias) for inference: the scale is folded into the filter, then {@link convBiasSilu}.
@@ -130,9 +118,6 @@ export function convScaleBiasSilu(args: ConvScaleBiasSiluArgs): tf.Tensor4D {
  * Composed of tfjs ops (eval only: the kernel has no gradient).
  */
 export function registerConvBnSiluKernel(): void {
-  replaceKernel(CONV_BN_SILU, 'wasm', ({ inputs, attrs }) => {
-    const { x, filter, scale, bias } = inputs as Partial<Record<ConvBnSiluInputName, tf.Tensor>>;
-    const { stride, pad } = attrs as unknown as ConvBnSiluAttrs;
-    return convScaleBiasSilu({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, scale: scale as tf.Tensor1D | undefined, bias: bias as tf.Tensor1D, stride, pad });
-  });
+  replaceKernel(CONV_BN_SILU, 'wasm', ({ inputs, attrs }) =>
+    convScaleBiasSilu({ ...(inputs as unknown as ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D>), ...(attrs as unknown as ConvBnSiluAttrs) }));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { SGD_STEP, type SgdStepAttrs, type SgdStepInputName } from '@vigil/core';
+import { SGD_STEP, type SgdStepAttrs, type SgdStepInputs } from '@vigil/core';
 import { classifyParam, clipGradNorm, GradientAccumulator, GroupedOptimizer, type OptimizerKind } from './optimizer.js';
 
 interface OptimCase {
@@ -99,7 +99,7 @@ describe('GroupedOptimizer details', () => {
           backendName: tf.getBackend(),
           kernelFunc: ({ inputs, attrs }) => {
             const a = attrs as unknown as SgdStepAttrs;
-            const { param, grad, buf } = inputs as Record<SgdStepInputName, tf.Tensor>;
+            const { param, grad, buf } = inputs as unknown as SgdStepInputs<tf.Tensor>;
             calls.push(a);
             // the update written out in ops, as a backend kernel would compute it
             return tf.tidy(() => {

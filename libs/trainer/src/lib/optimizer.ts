@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { SGD_STEP, type SgdStepAttrs } from '@vigil/core';
+import { SGD_STEP, type SgdStepAttrs, type SgdStepInputs } from '@vigil/core';
 
 /** Optimizer kinds: the original's SGD (Nesterov) and `--adam`; AdamW (decoupled decay) as an option. */
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw';
@@ -81,7 +81,7 @@ interface Slot {
 function sgdStepKernel(param: tf.Tensor, grad: tf.Tensor, buf: tf.Tensor, attrs: SgdStepAttrs): [tf.Tensor, tf.Tensor] | undefined {
   const b = tf.getBackend();
   if (b === undefined || !tf.getKernel(SGD_STEP, b)) return undefined;
-  return tf.engine().runKernel(SGD_STEP, { param, grad, buf }, attrs as unknown as NamedAttrMap) as [tf.Tensor, tf.Tensor];
+  return tf.engine().runKernel(SGD_STEP, { param, grad, buf } satisfies SgdStepInputs<tf.Tensor>, attrs as unknown as NamedAttrMap) as [tf.Tensor, tf.Tensor];
 }
 
 export class GroupedOptimizer {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorMap } from '@tensorflow/tfjs-core';
-import { BN_SILU, CONV_BN_SILU, bnSiluTakes, type BnSiluAttrs, type ConvBnSiluAttrs } from '@vigil/core';
+import { BN_SILU, CONV_BN_SILU, bnSiluTakes, type BnSiluAttrs, type BnSiluInputs, type ConvBnSiluAttrs, type ConvBnSiluInputs } from '@vigil/core';
 
 /**
  * The Conv block's fused kernels, taken from tfjs' kernel registry (names and interfaces in @vigil/core's
@@ -13,20 +13,8 @@ function activeKernel(name: string): tf.KernelConfig | undefined {
   return b === undefined ? undefined : tf.getKernel(name, b);
 }
 
-/** Arguments of {@link convBnSiluEval}: NHWC float32 input, HWIO filter, per-channel scale (absent = 1) and bias. */
-export interface ConvBnSiluEvalArgs {
-  /** `[B, H, W, Cin]` float32. */
-  x: tf.Tensor4D;
-  /** `[k, k, Cin, Cout]` float32. */
-  filter: tf.Tensor4D;
-  /** `[Cout]` multiplier after the convolution (absent = 1), γ/√(var+eps) of a folded BatchNorm. */
-  scale?: tf.Tensor1D;
-  /** `[Cout]` added after the scale. */
-  bias: tf.Tensor1D;
-  stride: number;
-  /** Zero padding on each side (PyTorch's symmetric `padding`). */
-  pad: number;
-}
+/** Arguments of {@link convBnSiluEval}: the inputs and attrs of @vigil/core's `CONV_BN_SILU` kernel. */
+export type ConvBnSiluEvalArgs = ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D> & ConvBnSiluAttrs;
 
 /** True when the active backend has a `CONV_BN_SILU` kernel (inference form of the Conv block). */
 export function hasConvBnSiluKernel(): boolean {
@@ -38,6 +26,7 @@ export function hasConvBnSiluKernel(): boolean {
  * {@link hasConvBnSiluKernel}). Eval mode only (no gradient). The caller owns the result.
  */
 export function convBnSiluEval(a: ConvBnSiluEvalArgs): tf.Tensor4D {
+  // No `scale` key when absent: the engine treats every input key as a tensor.
   const inputs: NamedTensorMap = a.scale ? { x: a.x, filter: a.filter, scale: a.scale, bias: a.bias } : { x: a.x, filter: a.filter, bias: a.bias };
   const attrs: ConvBnSiluAttrs = { stride: a.stride, pad: a.pad };
   return tf.engine().runKernel(CONV_BN_SILU, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor4D;
@@ -55,5 +44,5 @@ export function hasBnSiluKernel(channels: number): boolean {
  */
 export function bnSiluTrain(c: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
   const attrs: BnSiluAttrs = { eps };
-  return tf.engine().runKernel(BN_SILU, { x: c, gamma, beta }, attrs as unknown as NamedAttrMap) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+  return tf.engine().runKernel(BN_SILU, { x: c, gamma, beta } satisfies BnSiluInputs<tf.Tensor4D, tf.Tensor1D>, attrs as unknown as NamedAttrMap) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
 }

@@ -35,6 +35,12 @@ describe('fused kernels through the runtime entry alone', () => {
     expect(inf.get(CONV_BN_SILU)).toBe(units);
     expect(inf.get('FusedBatchNorm') ?? 0).toBe(0);
     expect(inf.get('Conv2D') ?? 0).toBe(levels);
+    // Control: with the kernels switched off the same forward takes the plain path (BatchNorm and conv per unit).
+    model.convKernel = 'off';
+    const plain = await kernelCounts(() => model.predict(x));
+    model.convKernel = 'auto';
+    expect(plain.get(CONV_BN_SILU) ?? 0).toBe(0);
+    expect(plain.get('FusedBatchNorm')).toBe(units);
 
     // Train: every Conv unit's BatchNorm + SiLU (yolov5n6's channel counts are multiples of 8: every fused kernel
     // takes them) forward and backward in the fused kernel; the plain path's moments / rsqrt never run.

@@ -1,7 +1,7 @@
 /**
- * yolov5 training step and fused inference on the accelerated CPU path, with and without the fused Conv+BN+SiLU
- * kernels of @vigil/cpu-accel registered into @vigil/yolov5's extension points (and its fused SGD update into
- * @vigil/trainer's), against the original PyTorch code
+ * yolov5 training step and fused inference on the accelerated CPU path, with and without the custom kernels
+ * @vigil/cpu-accel registers in tfjs' registry (the fused Conv+BN+SiLU ones @vigil/yolov5 runs, the fused SGD update
+ * @vigil/trainer runs), against the original PyTorch code
  * (../shared/reference/pytorch-anchor/bench_torch.py) in the same run.
  *
  *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
@@ -18,11 +18,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { HYP_SCRATCH_P6, Rng } from '@vigil/core';
-import { loadNativeAddon, sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
+import { BN_SILU, CONV_BN_SILU, HYP_SCRATCH_P6, Rng, SGD_STEP } from '@vigil/core';
+import { loadNativeAddon } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
-import { GroupedOptimizer, lossAndGrads, registerSgdKernel } from '@vigil/trainer';
-import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
+import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
+import { YoloModel, loadSpec, resolveSpecPath } from '@vigil/yolov5';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
@@ -49,15 +49,17 @@ const INFER = Number(values['infer-img']);
 const choice = await initBackend({ prefer: 'accel' });
 const specPath = resolveSpecPath(values.cfg!);
 if (!specPath) throw new Error(`unknown model spec ${values.cfg}`);
-const kernels = yoloConvKernels();
+/** The custom kernels the activation registered, kept so the plain runs can take them out of the registry. */
+const fusedKernels = [CONV_BN_SILU, BN_SILU, SGD_STEP].map((name) => tf.getKernel(name, tf.getBackend())).filter((k) => k !== undefined);
 
-const sgd = sgdStepKernel();
-
-/** on = the apps' registrations: fused Conv+BN+SiLU kernels and the fused SGD update (`--no-fused-sgd`: without it). */
+/** on = as activated: fused Conv+BN+SiLU kernels and the fused SGD update (`--no-fused-sgd`: without it). */
 function setKernels(on: boolean): void {
-  registerConvBnSiluKernel(kernels.backend, on ? kernels.eval : undefined);
-  registerConvBnSiluTrainKernel(kernels.backend, on ? kernels.train : undefined);
-  registerSgdKernel(sgd.backend, on && !values['no-fused-sgd'] ? sgd.step : undefined);
+  for (const k of fusedKernels) {
+    const want = on && !(k.kernelName === SGD_STEP && values['no-fused-sgd']);
+    const has = tf.getKernel(k.kernelName, k.backendName) !== undefined;
+    if (has && !want) tf.unregisterKernel(k.kernelName, k.backendName);
+    if (!has && want) tf.registerKernel(k);
+  }
 }
 
 function targets(): Float32Array {

@@ -1,8 +1,5 @@
 import { Command, Option } from 'commander';
-import { sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
-import { registerSgdKernel } from '@vigil/trainer';
-import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from '@vigil/yolov5';
 import { prepareCommand } from './commands/prepare.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
@@ -67,16 +64,8 @@ export function buildProgram(): Command {
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
-      const backend = await initBackend({ prefer: cfg.backend });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernels, used by the model in train and eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-        registerConvBnSiluTrainKernel(k.backend, k.train);
-        // and its fused SGD update (one kernel a parameter instead of ~9 ops)
-        const sgd = sgdStepKernel();
-        registerSgdKernel(sgd.backend, sgd.step);
-      }
+      // On the accelerated CPU path this also registers the fused kernels the model and optimiser pick up.
+      await initBackend({ prefer: cfg.backend });
       await runTraining(cfg);
     });
   program.addCommand(synthCommand());

@@ -40,8 +40,6 @@ export { parseRawLabels, readRawLabels, cleanRecord } from './lib/raw-labels.js'
 export type { RawRecord, CleanRecord } from './lib/raw-labels.js';
 export { RecordIssues, ISSUE_ACTION } from './lib/record-issues.js';
 export type { RecordIssueKind } from './lib/record-issues.js';
-export { locateJsonError } from './lib/json-error-position.js';
-export type { JsonErrorPosition } from './lib/json-error-position.js';
 export { selectDiet } from './lib/diet.js';
 export { splitTrainVal } from './lib/split.js';
 export type { TrainValSplit } from './lib/split.js';
@@ -49,7 +47,7 @@ export { linkOrCopy, linkOrCopySync } from './lib/link-file.js';
 export type { LinkMode } from './lib/link-file.js';
 export { countClasses, formatClassCounts } from './lib/class-counts.js';
 export { formatFixedPy, yoloLabelText } from './lib/yolo-format.js';
-export { letterbox, letterboxGeometry, letterboxSample, padImage, roundHalfEven } from './lib/letterbox.js';
+export { letterbox, letterboxGeometry, letterboxSample, padImage } from './lib/letterbox.js';
 export type { LetterboxOptions, LetterboxGeometry, LetterboxResult } from './lib/letterbox.js';
 export { resizeBilinear } from './lib/resize-bilinear.js';
 export { resizeArea } from './lib/resize-area.js';

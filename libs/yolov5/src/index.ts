@@ -3,8 +3,6 @@ export type { ModelSpecConfig, SpecRow, ModuleKind, LayerSpec, ResolvedSpec, Res
 export { specsDir, shippedSpecNames, resolveSpecPath } from './lib/spec-files.js';
 export { YoloModel, BN_EPS, BN_MOMENTUM, decodeOutputs, spaceToDepthFocus, focusFilter, conv2dSym, silu, layerOf } from './lib/model.js';
 export type { NamedVariable, VariableGroups, WeightTensor, CreateModelOptions, EvalOutput, TrainForwardOptions } from './lib/model.js';
-export { registerConvBnSiluKernel, getConvBnSiluKernel, registerConvBnSiluTrainKernel, getConvBnSiluTrainKernel } from './lib/conv-kernel.js';
-export type { ConvBnSiluArgs, ConvBnSiluKernel, ConvBnSiluTrainArgs, ConvBnSiluTrainResult, ConvBnSiluTrainKernel } from './lib/conv-kernel.js';
 export { tinyP6Spec, tinyP5Spec } from './lib/testing.js';
 export { summarizeModel, formatSummary, pyRepr } from './lib/summary.js';
 export type { ModelSummary, LayerSummary } from './lib/summary.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createCpuAccelerator, patchCpuBackend } from '@vigil/cpu-accel';
+import { createCpuAccelerator, patchCpuBackend, type CpuAccelerator } from '@vigil/cpu-accel';
 import { VigilUserError } from '@vigil/core';
 
 /** Backend choices, fastest first. `auto` tries them in this order. */
@@ -30,15 +30,10 @@ export interface InitBackendOptions {
 }
 
 /**
- * An accelerated-CPU provider: prepares the wasm backend and registers faster kernels. The default is
+ * The accelerated-CPU provider (@vigil/cpu-accel's `CpuAccelerator`) used for the `accel` choice: by default
  * @vigil/cpu-accel's (wasm + native oneDNN kernels when its addon is built, else portable kernels); replace it with
  * {@link setCpuAccelerator} (`undefined` makes `accel` unavailable).
  */
-export interface CpuAccelerator {
-  /** Makes `tfBackend` active with the accelerated kernels; returns a short description of the active path. */
-  activate(): Promise<{ tfBackend: string; description: string }>;
-}
-
 let accelerator: CpuAccelerator | undefined = createCpuAccelerator();
 
 /** Installs the accelerated-CPU provider used for the `accel` choice (`undefined`: none). */

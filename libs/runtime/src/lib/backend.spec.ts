@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCpuAccelerator, loadNativeAddon } from '@vigil/cpu-accel';
@@ -82,4 +84,19 @@ describe('initBackend', () => {
     expect(choice.kind).toBe('accel');
     expect(choice.reason).toMatch(/^test accelerator/);
   });
+
+  it('the cpu backend prints no "install the node backend" banner (fresh process)', () => {
+    // A child process: in this one the cpu backend may already have written its first tensor.
+    const script = [
+      `const { initBackend } = await import(${JSON.stringify(fileURLToPath(new URL('./backend.ts', import.meta.url)))});`,
+      "const tf = await import('@tensorflow/tfjs-core');",
+      "await initBackend({ prefer: 'cpu', log: false });",
+      'console.log(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--conditions=@vigil/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('3');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/node backend|tfjs-node/);
+  });
 });
+

@@ -82,6 +82,9 @@ const attempts: Record<BackendKind, Attempt> = {
   cpu: async () => {
     await import('@tensorflow/tfjs-backend-cpu');
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+    // tfjs-backend-cpu prints a multi-line "install the node backend" banner at its first tensor in Node; the choice
+    // of backend was made here (tfjs-node is tried first under auto), so the banner is noise.
+    (tf.backend() as { firstUse?: boolean }).firstUse = false;
     // tfjs-backend-cpu 4.22.0's ResizeNearestNeighborGrad is wrong for batch > 1; also registers the gradients.
     await patchCpuBackend();
     return { tfBackend: 'cpu', detail: 'stock tfjs cpu backend (slowest; ResizeNearestNeighborGrad fixed)' };

@@ -112,6 +112,19 @@ function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   return units;
 }
 
+/**
+ * Number of values the model's variables hold (weights, BN affine and running stats, Detect), without building it:
+ * lets a loader compare a file's declared spec with the data it carries before allocating anything. Fused: conv
+ * weights + folded biases, no BatchNorm.
+ */
+export function modelElementCount(spec: ResolvedSpec, options: { fused?: boolean } = {}): number {
+  let n = 0;
+  for (const layer of spec.layers) for (const u of convUnitsOf(layer)) n += u.k * u.k * u.cin * u.cout + (options.fused ? 1 : 4) * u.cout;
+  const det = spec.layers[spec.layers.length - 1]!;
+  for (const cin of det.detectChannels ?? []) n += (cin + 1) * spec.na * spec.no;
+  return n;
+}
+
 /** Fills a Float32Array with U(−bound, bound) from `rng` (one 32-bit draw per value: float32 needs no more). */
 function uniform(rng: Rng, n: number, bound: number): Float32Array {
   const a = new Float32Array(n);

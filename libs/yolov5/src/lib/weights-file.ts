@@ -86,17 +86,17 @@ export interface TransferResult {
 /**
  * Transfer learning (the original's `intersect_dicts`): copies every tensor of `file` whose name and shape match the
  * model, leaves the rest (e.g. a Detect head for another class count) at the model's initialisation, and refuses a
- * transfer without a single convolution (0/M, or only BN vectors that match by width), naming why (another
- * architecture or --cfg), instead of silently training from scratch.
+ * transfer of fewer than half of the model's tensors (0/M, or the few that unrelated models share by chance), naming
+ * why (another architecture or --cfg), instead of silently training from scratch.
  * `anchors`: take the file's anchors too (the original does when no --cfg is given).
  */
 export function transferWeights(model: YoloModel, file: WeightsFileContent, options: { anchors?: boolean; modelName?: string } = {}): TransferResult {
   const res = loadWeightsInto(model, { ...file, anchors: file.anchors }, { mode: 'intersect', anchors: options.anchors ?? false, source: file.source });
   const total = model.variableNames().length;
   const mismatched = res.skipped.filter((s) => s.reason === 'shape mismatch');
-  // BN vectors of a common width match by chance between unrelated models: without one convolution there is no transfer
-  const convs = res.loaded.filter((n) => file.weights.get(n)!.shape.length === 4).length;
-  if (convs === 0) {
+  // Unrelated models share a few tensors by chance (a BN vector or a 1×1 conv of a common width): fewer than half
+  // transferred is training from scratch in all but name (a head for another nc is a handful of tensors).
+  if (res.loaded.length < total / 2) {
     const notInModel = res.skipped.filter((s) => s.reason === 'not in model').length;
     const example = mismatched[0];
     const why = [
@@ -105,7 +105,7 @@ export function transferWeights(model: YoloModel, file: WeightsFileContent, opti
     ].filter(Boolean);
     const own = file.spec ? ` (the file's own spec: depth_multiple ${file.spec.depth_multiple}, width_multiple ${file.spec.width_multiple}, ${file.spec.backbone.length + file.spec.head.length} rows, nc ${file.spec.nc})` : '';
     throw new VigilUserError(
-      `${file.source}: transferred ${res.loaded.length}/${total} tensors into ${options.modelName ?? 'the model'} (nc ${model.nc}), no convolution among them: of the file's ${file.weights.size}, ${why.join(', ') || 'none are weights'}; the weights belong to another architecture: pass the --cfg they were trained with${own}`,
+      `${file.source}: transferred ${res.loaded.length}/${total} tensors into ${options.modelName ?? 'the model'} (nc ${model.nc}), fewer than half: of the file's ${file.weights.size}, ${why.join(', ') || 'none are weights'}; the weights belong to another architecture: pass the --cfg they were trained with${own}`,
       file.source,
     );
   }

@@ -88,18 +88,26 @@ export function torchTensorToFloat32(t: TorchTensor): Float32Array {
     if (dtype === 'float32') return new Float32Array(bytes.buffer.slice(start, start + n * 4));
     if (dtype === 'float16') return decodeFloat16(new Uint16Array(bytes.buffer.slice(start, start + n * 2)));
   }
-  const out = new Float32Array(n);
-  const idx = new Array<number>(rank).fill(0);
   let last = t.offset;
   for (let k = 0; k < rank; k++) last += (t.shape[k]! - 1) * t.stride[k]!;
   if (n > 0 && (t.offset < 0 || last >= bytes.byteLength / size)) throw new VigilUserError(`tensor data out of range of its storage ${t.storage.key} (truncated file?)`);
+  // Typed views of the storage where it is aligned (unzipped entries are), else DataView reads.
+  const aligned = bytes.byteOffset % size === 0;
+  const f32 = dtype === 'float32' && aligned ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : undefined;
+  const f16 = dtype === 'float16' && aligned ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) : undefined;
+  const out = new Float32Array(n);
+  const idx = new Array<number>(rank).fill(0);
+  // strided gather: `src` follows the index odometer (+stride on a step, −(shape−1)·stride on a wrap)
+  let src = t.offset;
   for (let i = 0; i < n; i++) {
-    let src = t.offset;
-    for (let k = 0; k < rank; k++) src += idx[k]! * t.stride[k]!;
-    out[i] = read(src);
+    out[i] = f32 ? f32[src]! : f16 ? float16ToFloat32(f16[src]!) : read(src);
     for (let k = rank - 1; k >= 0; k--) {
-      if (++idx[k]! < t.shape[k]!) break;
+      if (++idx[k]! < t.shape[k]!) {
+        src += t.stride[k]!;
+        break;
+      }
       idx[k] = 0;
+      src -= (t.shape[k]! - 1) * t.stride[k]!;
     }
   }
   return out;

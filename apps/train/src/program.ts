@@ -4,6 +4,7 @@ import { initBackend } from '@vigil/runtime';
 import { registerSgdKernel } from '@vigil/trainer';
 import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from '@vigil/yolov5';
 import { prepareCommand } from './commands/prepare.js';
+import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
 import { synthCommand } from './commands/synth.js';
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
       const backend = await initBackend({ prefer: cfg.backend });
+      checkTrainMemory(cfg, backend.kind);
       if (backend.kind === 'accel') {
         // The accelerated CPU path's fused Conv+BN+SiLU kernels, used by the model in train and eval mode.
         const k = yoloConvKernels();

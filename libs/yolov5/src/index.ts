@@ -31,3 +31,5 @@ export { loadModelFile, readWeightsFile, transferWeights } from './lib/weights-f
 export { detectImage } from './lib/detect-image.js';
 export type { DetectImageOptions } from './lib/detect-image.js';
 export type { LoadModelFileOptions, WeightsFileContent, TransferResult } from './lib/weights-file.js';
+export { activationValues, checkMemoryFits, estimatePredictMemory, estimateTrainMemory, WASM32_HEAP_BYTES, WASM_HEAP_BACKENDS } from './lib/memory.js';
+export type { MemoryEstimate } from './lib/memory.js';

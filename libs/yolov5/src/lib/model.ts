@@ -17,7 +17,7 @@ export const BN_EPS = 1e-3;
 export const BN_MOMENTUM = 0.03;
 
 /** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU. */
-interface ConvUnit {
+export interface ConvUnit {
   prefix: string;
   cin: number;
   cout: number;
@@ -71,7 +71,8 @@ export interface TrainForwardOptions {
   updateStats?: boolean;
 }
 
-function convUnitsOf(layer: LayerSpec): ConvUnit[] {
+/** The Conv+BN+SiLU units of a layer, in build order (names as the original's state_dict). */
+export function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   const i = layer.index;
   const reps = layer.n;
   const units: ConvUnit[] = [];

@@ -66,6 +66,15 @@ function flipBits(rng: Rng, bytes: Uint8Array, lo: number, hi: number): Uint8Arr
   return out;
 }
 
+/** Damage common to both formats: kind 0 = a random truncation, 1 = 1–8 bit flips anywhere; `range` = flips there. */
+function damage(rng: Rng, base: Uint8Array, kind: 0 | 1, range?: [number, number]): { bytes: Uint8Array; label: string } {
+  if (kind === 0) {
+    const n = rng.int(base.length);
+    return { bytes: base.subarray(0, n), label: `truncated to ${n}` };
+  }
+  return { bytes: flipBits(rng, base, range?.[0] ?? 0, range?.[1] ?? base.length), label: range ? 'bit flips in the header' : 'bit flips' };
+}
+
 /** The JSON header of a v2 checkpoint, and a re-encoder that writes valid header and data checksums. */
 function headerOf(bytes: Uint8Array): Record<string, unknown> {
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
@@ -185,16 +194,8 @@ describe('reader fuzz (seeded)', () => {
       const kind = i % 4;
       let bytes: Uint8Array;
       let label: string;
-      if (kind === 0) {
-        const n = rng.int(base.length);
-        bytes = base.subarray(0, n);
-        label = `truncated to ${n}`;
-      } else if (kind === 1) {
-        bytes = flipBits(rng, base, 0, base.length);
-        label = 'bit flips';
-      } else if (kind === 2) {
-        bytes = flipBits(rng, base, 0, 16 + new DataView(base.buffer, base.byteOffset).getUint32(8, true));
-        label = 'header bit flips';
+      if (kind < 3) {
+        ({ bytes, label } = damage(rng, base, kind === 0 ? 0 : 1, kind === 2 ? [0, 16 + new DataView(base.buffer, base.byteOffset).getUint32(8, true)] : undefined));
       } else {
         const h = headerOf(base);
         label = `crafted ${craftHeader(rng, h)}`;
@@ -232,17 +233,9 @@ describe('reader fuzz (seeded)', () => {
       let bytes: Uint8Array;
       let label: string;
       const kind = i % 4;
-      if (kind === 0) {
-        const n = rng.int(base.length);
-        bytes = base.subarray(0, n);
-        label = `truncated to ${n}`;
-      } else if (kind === 1) {
-        bytes = flipBits(rng, base, 0, base.length);
-        label = 'bit flips';
-      } else if (kind === 2) {
-        // the zip stays valid (entries are stored, their CRCs are not checked), the pickle is damaged
-        bytes = flipBits(rng, base, pklAt, pklAt + pkl.length);
-        label = 'pickle bit flips';
+      if (kind < 3) {
+        // kind 2: the zip stays valid (entries are stored, their CRCs are not checked), the pickle is damaged
+        ({ bytes, label } = damage(rng, base, kind === 0 ? 0 : 1, kind === 2 ? [pklAt, pklAt + pkl.length] : undefined));
       } else {
         const z: Record<string, [Uint8Array, { level: 0 }]> = {};
         for (const [k, v] of Object.entries(entries)) z[k] = [k === pklName ? pkl.subarray(0, rng.int(pkl.length)) : v, { level: 0 }];

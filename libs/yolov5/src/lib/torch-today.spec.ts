@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readGolden } from './golden.js';
 import { YoloModel } from './model.js';
 import { resolveSpec } from './spec.js';
 import { loadTorchModel, readTorchCheckpoint } from './torch-import.js';
@@ -12,13 +12,7 @@ import { tinyP5Spec } from './testing.js';
 /** Golden data from fixtures/make-pt-today.py (today's ultralytics/yolov5 code and train.py save format). */
 const fx = (f: string) => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
 const PT = fx('today-n.ckpt.pt');
-const meta = JSON.parse(readFileSync(fx('today-n.golden.json'), 'utf8')) as { arrays: Record<string, { shape: number[]; offset: number }>; params: number; stateDictSize: number };
-const bin = readFileSync(fx('today-n.golden.bin'));
-function golden(name: string): tf.Tensor {
-  const a = meta.arrays[name]!;
-  const n = a.shape.reduce((x, y) => x * y, 1);
-  return tf.tensor(new Float32Array(bin.buffer.slice(bin.byteOffset + a.offset, bin.byteOffset + a.offset + n * 4)), a.shape);
-}
+const { meta, tensor: golden } = readGolden<{ params: number; stateDictSize: number }>(fx('today-n.golden.json'), fx('today-n.golden.bin'));
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).toEqual(b.shape);
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);

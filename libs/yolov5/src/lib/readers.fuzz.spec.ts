@@ -67,7 +67,7 @@ function flipBits(rng: Rng, bytes: Uint8Array, lo: number, hi: number): Uint8Arr
 }
 
 /** Damage common to both formats: kind 0 = a random truncation, 1 = 1–8 bit flips anywhere; `range` = flips there. */
-function damage(rng: Rng, base: Uint8Array, kind: 0 | 1, range?: [number, number]): { bytes: Uint8Array; label: string } {
+function damage(rng: Rng, base: Uint8Array, kind: number, range?: [number, number]): { bytes: Uint8Array; label: string } {
   if (kind === 0) {
     const n = rng.int(base.length);
     return { bytes: base.subarray(0, n), label: `truncated to ${n}` };
@@ -224,8 +224,6 @@ describe('reader fuzz (seeded)', () => {
     const entries = unzipSync(base);
     const pklName = Object.keys(entries).find((k) => k.endsWith('data.pkl'))!;
     const pkl = entries[pklName]!;
-    const pklAt = Buffer.from(base).indexOf(Buffer.from(pkl.subarray(0, 256)));
-    expect(pklAt).toBeGreaterThan(0);
     const rng = new Rng(seed);
     const counts = { loaded: 0, models: 0 };
     const tensorsBefore = tf.memory().numTensors;
@@ -233,14 +231,14 @@ describe('reader fuzz (seeded)', () => {
       let bytes: Uint8Array;
       let label: string;
       const kind = i % 4;
-      if (kind < 3) {
-        // kind 2: the zip stays valid (entries are stored, their CRCs are not checked), the pickle is damaged
-        ({ bytes, label } = damage(rng, base, kind === 0 ? 0 : 1, kind === 2 ? [pklAt, pklAt + pkl.length] : undefined));
-      } else {
+      if (kind < 2) ({ bytes, label } = damage(rng, base, kind));
+      else {
+        // a valid zip (fresh CRCs) around a damaged pickle: bit flips or a truncation
         const z: Record<string, [Uint8Array, { level: 0 }]> = {};
-        for (const [k, v] of Object.entries(entries)) z[k] = [k === pklName ? pkl.subarray(0, rng.int(pkl.length)) : v, { level: 0 }];
+        const bad = kind === 2 ? flipBits(rng, pkl, 0, pkl.length) : pkl.subarray(0, rng.int(pkl.length));
+        for (const [k, v] of Object.entries(entries)) z[k] = [k === pklName ? bad : v, { level: 0 }];
         bytes = zipSync(z);
-        label = 'pickle truncated';
+        label = kind === 2 ? 'pickle bit flips' : 'pickle truncated';
       }
       attempt(`${file} case ${i} (${label})`, bytes.length, () => {
         const w = torchStateToWeights(readTorchCheckpoint(bytes, { source: 'fuzz.pt', warn: () => undefined }));
@@ -266,7 +264,7 @@ describe('reader fuzz (seeded)', () => {
     expect(fuzzPt('tiny-p6.state_dict.pt', 200, 16, false).loaded).toBeGreaterThan(0);
   });
 
-  it('.pt: crafted files are refused before allocating (huge shapes, strides, storages, zip sizes, integers, lists)', () => {
+  it('.pt: crafted files are refused before allocating (CRC, huge shapes, strides, storages, zip sizes, integers, lists)', () => {
     const refuse = (label: string, bytes: Uint8Array, pattern: RegExp) => {
       let message = '';
       attempt(label, bytes.length, () => {
@@ -279,6 +277,14 @@ describe('reader fuzz (seeded)', () => {
       });
       expect(message, label).toMatch(pattern);
     };
+    // one flipped bit in a storage of a real checkpoint: its zip CRC-32 tells
+    const mini = new Uint8Array(readFileSync(fx('fuzz-mini.ckpt.pt')));
+    const ents = unzipSync(mini);
+    const key = Object.keys(ents).find((k) => /\/data\/\d+$/.test(k) && ents[k]!.length >= 64)!;
+    const at = Buffer.from(mini).indexOf(Buffer.from(ents[key]!.subarray(0, 32)));
+    const flipped = mini.slice();
+    flipped[at + 5]! ^= 0x10;
+    refuse('a flipped bit in a storage', flipped, /^evil\.pt: zip entry .*data\/\d+ fails its CRC-32 check \(damaged file\)/);
     refuse('shape [1e9, 1e9]', ptZip(stateDict((p) => p.tensor(4, 0, [1e9, 1e9], [1e9, 1]))), /evil\.pt: tensor of shape \[1000000000,1000000000\] needs .* elements but its storage data\/0 holds 4/);
     refuse('stride 0 expansion', ptZip(stateDict((p) => p.tensor(4, 0, [1e8], [0]))), /needs 100000000 elements but its storage data\/0 holds 4/);
     refuse('offset past the storage', ptZip(stateDict((p) => p.tensor(4, 3, [2], [1]))), /needs 5 elements but its storage data\/0 holds 4/);

@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import { PickleError, PyGlobal, PyObject, pyToJs, unpickle } from './pickle.js';
 import { validateSpecConfig, resolveSpec, type ModelSpecConfig, type ResolvedSpec } from './spec.js';
 import { modelElementCount, YoloModel, type WeightTensor } from './model.js';
+import { crc32 } from './checkpoint.js';
 import { decodeFloat16, float16ToFloat32 } from './float16.js';
 
 /**
@@ -12,7 +13,8 @@ import { decodeFloat16, float16ToFloat32 } from './float16.js';
  * (`<archive>/data/<key>`, little-endian). Handles plain state_dicts and the original's full checkpoints
  * `{'model' | 'ema': <models.yolo.Model>, 'epoch', …}` in fp32 or fp16, and today's ultralytics/yolov5 layout
  * (`DetectionModel`, SPPF, names as a dict). Hardened for untrusted files: zip entry sizes, storage sizes and every
- * tensor's shape/stride/offset are checked before anything is allocated (at most about twice the file size is
+ * tensor's shape/stride/offset are checked before anything is allocated, every entry against its zip CRC-32 (at most
+ * about twice the file size is
  * allocated, fp16 weights decoded to float32 included), globals outside {@link isExpectedGlobal} are reported (they are
  * never executed), and every failure is a {@link VigilUserError}.
  */
@@ -150,6 +152,38 @@ function isTensor(v: unknown): v is TorchTensor {
 }
 
 /**
+ * The CRC-32 of every entry in a zip's central directory (zip64 included), by name; the entries fflate reads are
+ * checked against them, as PyTorch's reader does. A malformed directory gives what could be read (fflate reports it).
+ */
+function zipEntryCrcs(bytes: Uint8Array): Map<string, number> {
+  const out = new Map<string, number>();
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (o: number) => (o + 4 <= bytes.length ? dv.getUint32(o, true) : -1);
+  const u16 = (o: number) => (o + 2 <= bytes.length ? dv.getUint16(o, true) : -1);
+  const u64 = (o: number) => (o + 8 <= bytes.length ? Number(dv.getBigUint64(o, true)) : -1);
+  let e = bytes.length - 22;
+  while (e >= 0 && e >= bytes.length - 65558 && u32(e) !== 0x06054b50) e--;
+  if (e < 0 || u32(e) !== 0x06054b50) return out;
+  let count = u16(e + 10);
+  let at = u32(e + 16);
+  if (e >= 20 && u32(e - 20) === 0x07064b50) {
+    const z = u64(e - 12);
+    if (z >= 0 && u32(z) === 0x06064b50) {
+      count = u64(z + 32);
+      at = u64(z + 48);
+    }
+  }
+  const dec = new TextDecoder();
+  for (let i = 0; i < count && at >= 0 && u32(at) === 0x02014b50; i++) {
+    const nameLen = u16(at + 28);
+    if (at + 46 + nameLen > bytes.length) break;
+    out.set(dec.decode(bytes.subarray(at + 46, at + 46 + nameLen)), u32(at + 16));
+    at += 46 + nameLen + u16(at + 30) + u16(at + 32);
+  }
+  return out;
+}
+
+/**
  * Reads the pickle root of a torch.save zip file. `source` names the file in errors; `onGlobal` sees every global the
  * pickle names.
  */
@@ -178,6 +212,11 @@ export function readTorchPickle(bytes: Uint8Array, source = '<.pt>', onGlobal?: 
   } catch (e) {
     if (e instanceof VigilUserError) throw e;
     throw new VigilUserError(`${source}: the .pt zip container is damaged or truncated (${(e as Error).message}); re-download or re-save it`, source);
+  }
+  const crcs = zipEntryCrcs(bytes);
+  for (const [name, data] of Object.entries(entries)) {
+    const want = crcs.get(name);
+    if (want !== undefined && crc32(data) !== want) throw new VigilUserError(`${source}: zip entry ${name} fails its CRC-32 check (damaged file); re-download or re-save it`, source);
   }
   const pkl = Object.keys(entries).find((k) => k === 'data.pkl' || k.endsWith('/data.pkl'));
   if (!pkl) throw new VigilUserError(`${source}: zip file without data.pkl — not a torch.save file`, source);

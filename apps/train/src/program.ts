@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '@vigil/runtime';
 import { prepareCommand } from './commands/prepare.js';
+import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
 import { synthCommand } from './commands/synth.js';
@@ -65,7 +66,8 @@ export function buildProgram(): Command {
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
       // On the accelerated CPU path this also registers the fused kernels the model and optimiser pick up.
-      await initBackend({ prefer: cfg.backend });
+      const backend = await initBackend({ prefer: cfg.backend });
+      checkTrainMemory(cfg, backend.kind);
       await runTraining(cfg);
     });
   program.addCommand(synthCommand());

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { VigilUserError } from '@vigil/core';
+import { checkMemoryFits } from '@vigil/yolov5';
 import { listImageFiles, resolveDataRoot } from '@vigil/dataset';
 import { formatMetricsTable, scoreCompetitionFiles } from '@vigil/evaluator';
 import { scanImages, selectShard } from './images.js';
@@ -70,6 +72,10 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
     // the original's check_img_size: a multiple of the grid size (the largest stride), rounded up
     const imgSize = Math.ceil(o.imgSize / loaded.maxStride) * loaded.maxStride;
     if (imgSize !== o.imgSize) log.err(`warning: --img-size ${o.imgSize} must be a multiple of max stride ${loaded.maxStride}, updating to ${imgSize}`);
+    // before any image is read: a batch at this size must fit the backend's memory (the wasm32 heap of accel / wasm)
+    for (const [i, m] of loaded.models.entries()) {
+      checkMemoryFits(m.spec, { img: imgSize, batch: o.batchSize, mode: 'predict', backend: tf.getBackend(), what: o.weights[i]!, imgStep: loaded.maxStride, flags: { img: '--img-size', batch: '--batch-size' } });
+    }
     const entries = await scanImages(files);
     const saveDir = join(o.project, o.name);
     const run = await predictImages(entries, loaded, {

@@ -17,7 +17,7 @@ export const BN_EPS = 1e-3;
 export const BN_MOMENTUM = 0.03;
 
 /** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU. */
-interface ConvUnit {
+export interface ConvUnit {
   prefix: string;
   cin: number;
   cout: number;
@@ -71,7 +71,8 @@ export interface TrainForwardOptions {
   updateStats?: boolean;
 }
 
-function convUnitsOf(layer: LayerSpec): ConvUnit[] {
+/** The Conv+BN+SiLU units of a layer, in build order (names as the original's state_dict). */
+export function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   const i = layer.index;
   const reps = layer.n;
   const units: ConvUnit[] = [];
@@ -110,6 +111,19 @@ function convUnitsOf(layer: LayerSpec): ConvUnit[] {
     }
   }
   return units;
+}
+
+/**
+ * Number of values the model's variables hold (weights, BN affine and running stats, Detect), without building it:
+ * lets a loader compare a file's declared spec with the data it carries before allocating anything. Fused: conv
+ * weights + folded biases, no BatchNorm.
+ */
+export function modelElementCount(spec: ResolvedSpec, options: { fused?: boolean } = {}): number {
+  let n = 0;
+  for (const layer of spec.layers) for (const u of convUnitsOf(layer)) n += u.k * u.k * u.cin * u.cout + (options.fused ? 1 : 4) * u.cout;
+  const det = spec.layers[spec.layers.length - 1]!;
+  for (const cin of det.detectChannels ?? []) n += (cin + 1) * spec.na * spec.no;
+  return n;
 }
 
 /** Fills a Float32Array with U(−bound, bound) from `rng` (one 32-bit draw per value: float32 needs no more). */

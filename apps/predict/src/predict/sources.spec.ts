@@ -7,18 +7,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readVideoFrames, resetFfmpegCache, saveVideoFrames, writeSynthClip } from '@vigil/dataset';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePredictOptions } from './options.js';
-import { runPredictCommand } from './predict-command.js';
+import { type Log, runPredictCommand } from './predict-command.js';
 
 const fx = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'vigil-sources-'));
 const imgs = join(root, 'imgs');
 const NAMES = ['synth_test_000000.jpg', 'synth_test_000001.jpg', 'synth_test_000002.jpg'];
-const quiet = { out: () => undefined, err: () => undefined };
+const quiet: Log = { out: () => undefined, err: () => undefined };
 
 type Doc = { annotations: { file_name: string; objects: unknown }[] };
 
 /** Predicts `source` with the tiny fixture model (no TTA, 64 px, batch 2) and returns the records in file order. */
-async function predict(source: string | string[], name: string, extra: Record<string, unknown> = {}, log = quiet) {
+async function predict(source: string | string[], name: string, extra: Record<string, unknown> = {}, log: Log = quiet) {
   const o = parsePredictOptions({
     weights: [join(fx, 'model-a.pt')], source, imgSize: '64', batchSize: '2', augment: false, progress: false, project: join(root, 'runs'), name, ...extra,
   });
@@ -64,7 +64,7 @@ describe('--source kinds give the detections of the same images predicted as a f
     expect(n).toBe(clip.frames);
     const asImages = await predict(framesDir, 'frames');
     const err: string[] = [];
-    const asVideo = await predict(video, 'video', { saveImg: true, confThres: '0.001' }, { out: () => undefined, err: (l) => err.push(l) });
+    const asVideo = await predict(video, 'video', { saveImg: true, confThres: '0.001' }, { out: () => undefined, err: (l) => void err.push(l) });
     const low = await predict(framesDir, 'frames-low', { confThres: '0.001' });
     expect(asVideo.doc.annotations.map((a) => a.file_name)).toEqual(Array.from({ length: n }, (_, i) => `drive_${String(i).padStart(6, '0')}.jpg`));
     expect(byName(asVideo.doc)).toEqual(byName(low.doc));

@@ -39,6 +39,18 @@ function addRun(into: PredictRunResult, run: PredictRunResult): void {
   into.skipped.push(...run.skipped);
 }
 
+/** Frames done of a video on stderr (the count is unknown before decoding): in place on a terminal, else every 10 s. */
+function videoProgress(): (video: string, frames: number) => void {
+  let last = performance.now();
+  return (video, frames) => {
+    if (process.stderr.isTTY) process.stderr.write(`\rvideo ${video}: ${frames} frames`);
+    else if (performance.now() - last >= 10_000) {
+      last = performance.now();
+      process.stderr.write(`video ${video}: ${frames} frames\n`);
+    }
+  };
+}
+
 const consoleLog: Log = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
 /**
@@ -102,7 +114,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
       saveImgDir: o.saveImg ? join(saveDir, 'images') : undefined,
       progress: o.progress,
       onSkip: (file, reason) => log.err(`warning: ${file}: cannot read the image (${reason}); written with no objects`),
-      onVideoProgress: o.progress && process.stderr.isTTY ? (v, n) => process.stderr.write(`\rvideo ${v}: ${n} frames`) : undefined,
+      onVideoProgress: o.progress ? videoProgress() : undefined,
       fileName,
     };
     const run: PredictRunResult = { records: [], detections: new Map(), times: { preprocess: 0, inference: 0, nms: 0 }, seen: 0, skipped: [] };
@@ -110,7 +122,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
     let frames = 0;
     for (const v of videos) {
       const r = await predictVideo(v, loaded, runOptions);
-      if (runOptions.onVideoProgress) process.stderr.write('\n');
+      if (runOptions.onVideoProgress && process.stderr.isTTY) process.stderr.write('\n');
       log.err(`video ${v}: ${r.records.length} frames${o.saveImg ? ` (annotated: ${join(saveDir, 'images', `${basename(v, extname(v))}.mp4`)})` : ''}`);
       frames += r.records.length;
       addRun(run, r);

@@ -64,7 +64,9 @@ describe('--source kinds give the detections of the same images predicted as a f
     expect(n).toBe(clip.frames);
     const asImages = await predict(framesDir, 'frames');
     const err: string[] = [];
+    const tensors = tf.memory().numTensors;
     const asVideo = await predict(video, 'video', { saveImg: true, confThres: '0.001' }, { out: () => undefined, err: (l) => void err.push(l) });
+    expect(tf.memory().numTensors).toBe(tensors); // models and every frame batch freed
     const low = await predict(framesDir, 'frames-low', { confThres: '0.001' });
     expect(asVideo.doc.annotations.map((a) => a.file_name)).toEqual(Array.from({ length: n }, (_, i) => `drive_${String(i).padStart(6, '0')}.jpg`));
     expect(byName(asVideo.doc)).toEqual(byName(low.doc));

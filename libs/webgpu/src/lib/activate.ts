@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describeAdapter, isSoftwareAdapter, type AdapterInfoLike } from './adapter.js';
+import { registerWebGpuKernels } from './kernels.js';
 import { installEventPump, mapReadSync } from './sync-read.js';
 import { addSwiftShaderDriver, listVulkanDrivers } from './vulkan-drivers.js';
 
@@ -143,14 +144,16 @@ async function start(): Promise<WebGpuStatus> {
   const backend = new WebGPUBackend(device, info as GPUAdapterInfo);
   patchReadSync(backend);
   tf.registerBackend(WEBGPU_BACKEND, () => backend, 0);
+  registerWebGpuKernels();
   const software = isSoftwareAdapter(info);
   return { tfBackend: WEBGPU_BACKEND, adapter: info, software, description: `tfjs webgpu backend on Dawn: ${describeAdapter(info)}` };
 }
 
 /**
  * Starts tfjs' WebGPU backend on Dawn (the `webgpu` package) and makes it the active tfjs backend, with a working
- * `dataSync`. Throws a one-line `Error` when the package, a Vulkan driver or an adapter is missing, or when the only
- * adapter is a software emulation and `allowSoftware` is off. The adapter and device are set up once a process; later calls re-activate them.
+ * `dataSync` and an AddN that takes any number of inputs. Throws a one-line `Error` when the package, a Vulkan
+ * driver or an adapter is missing, or when the only adapter is a software emulation and `allowSoftware` is off. The
+ * adapter and device are set up once a process; later calls re-activate them.
  */
 export async function activateWebGpu(options: WebGpuOptions = {}): Promise<WebGpuStatus> {
   const env = options.env ?? process.env;

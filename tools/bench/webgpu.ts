@@ -15,10 +15,11 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { HYP_SCRATCH_P6, Rng } from '@vigil/core';
+import { HYP_SCRATCH_P6 } from '@vigil/core';
 import { initBackend } from '@vigil/runtime';
 import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
 import { YoloModel, loadSpec, resolveSpecPath } from '@vigil/yolov5';
+import { randomTargets } from './random-targets.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
@@ -41,24 +42,11 @@ const WARMUP = 2;
 const specPath = resolveSpecPath(values.cfg!);
 if (!specPath) throw new Error(`unknown model spec ${values.cfg}`);
 
-function targets(): Float32Array {
-  const rng = new Rng(1);
-  const t: number[] = [];
-  for (let b = 0; b < B; b++) {
-    for (let k = 0; k < 6; k++) {
-      const w = rng.random() * 0.3 + 0.05;
-      const h = rng.random() * 0.3 + 0.05;
-      t.push(b, rng.int(7), rng.random() * (1 - w) + w / 2, rng.random() * (1 - h) + h / 2, w, h);
-    }
-  }
-  return Float32Array.from(t);
-}
-
 /** Training img/s from the median wall time of a step after the warm-up. */
 function trainImgPerS(): { imgPerS: number; loss: number } {
   const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
   const x = tf.randomUniform([B, IMG, IMG, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const tgt = targets();
+  const tgt = randomTargets(B);
   const vars = [...model.variables()].filter(([, v]) => v.trainable).map(([, v]) => v);
   const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4, nesterov: true });
   const opts = { anchors: model.anchors, strides: model.strides, nc: 7, hyp: HYP_SCRATCH_P6, imgSize: IMG };

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { activateWebGpu } from './activate.js';
+import { activateWebGpu, loadDawn } from './activate.js';
 import { webgpuForTests } from './test-helpers.js';
 
 const gpu = await webgpuForTests();
@@ -40,6 +40,12 @@ describe.skipIf(gpu.skip !== undefined)('activateWebGpu on the adapter present',
     if (!s.software) return;
     await expect(activateWebGpu({ env: {} })).rejects.toThrow(/only WebGPU adapter is a software emulation \(google swiftshader.*use --backend webgpu or VIGIL_WEBGPU_ALLOW_SOFTWARE=1/);
     await expect(activateWebGpu({ env: { VIGIL_WEBGPU_ALLOW_SOFTWARE: '1' } })).resolves.toMatchObject({ software: true });
+  });
+});
+
+describe('without the webgpu package', () => {
+  it('is one line naming the optional dependency', async () => {
+    await expect(loadDawn('@vigil/no-such-dawn-package')).rejects.toThrow(/^the webgpu package \(Dawn for Node\) is not installed \(it is an optional dependency of @vigil\/webgpu\)$/);
   });
 });
 

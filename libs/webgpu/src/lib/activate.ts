@@ -28,7 +28,8 @@ export interface WebGpuStatus {
   description: string;
 }
 
-interface DawnModule {
+/** What the `webgpu` package exports: `create(dawnFlags)` → `navigator.gpu`, and the WebGPU globals. */
+export interface DawnModule {
   create(flags: string[]): GpuLike;
   globals: Record<string, unknown>;
 }
@@ -52,7 +53,8 @@ function isModuleNotFound(e: unknown): boolean {
 /** The npm package of Dawn's Node binding: an optional dependency (130 MB of prebuilt binaries). */
 const DAWN_PACKAGE = 'webgpu';
 
-async function loadDawn(spec: string): Promise<DawnModule> {
+/** Imports Dawn's binding (`spec`: the package name; a parameter so tests can name a missing one). */
+export async function loadDawn(spec: string): Promise<DawnModule> {
   try {
     // a variable specifier: tsc and bundlers do not require the optional package at build time
     return (await import(spec)) as DawnModule;

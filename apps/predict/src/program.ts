@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
+import { BACKEND_ORDER, initBackend } from '@vigil/runtime';
 import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
@@ -35,7 +35,7 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
     .addOption(new Option('--empty-objects <form>', 'how an image without detections is written: dict = {} (the seed), list = []').choices(['dict', 'list']).default('dict'))
     .option('--no-progress', 'no progress bar')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`)
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
       const backend = await initBackend({ prefer: opts['backend'] as string | undefined });

@@ -99,7 +99,6 @@ async function requestDevice(adapter: AdapterLike): Promise<GPUDevice> {
 
 /** The parts of the backend's internals the synchronous read uses (tfjs-backend-webgpu 4.22.0). */
 interface BackendInternals {
-  device: GPUDevice;
   tensorMap: { get(id: object): { values: unknown; dtype: string; complexTensorInfos: unknown; resource: GPUBuffer } };
   bufferManager: { acquireBuffer(size: number, usage: number): GPUBuffer; releaseBuffer(b: GPUBuffer): void };
   commandEncoder: GPUCommandEncoder;

@@ -18,11 +18,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { BN_SILU, CONV_BN_SILU, HYP_SCRATCH_P6, Rng, SGD_STEP } from '@vigil/core';
+import { BN_SILU, CONV_BN_SILU, HYP_SCRATCH_P6, SGD_STEP } from '@vigil/core';
 import { loadNativeAddon } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
 import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
 import { YoloModel, loadSpec, resolveSpecPath } from '@vigil/yolov5';
+import { randomTargets } from './random-targets.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
@@ -62,24 +63,12 @@ function setKernels(on: boolean): void {
   }
 }
 
-function targets(): Float32Array {
-  const rng = new Rng(1);
-  const t: number[] = [];
-  for (let b = 0; b < B; b++) {
-    for (let k = 0; k < 6; k++) {
-      const w = rng.random() * 0.3 + 0.05, h = rng.random() * 0.3 + 0.05;
-      t.push(b, rng.int(7), rng.random() * (1 - w) + w / 2, rng.random() * (1 - h) + h / 2, w, h);
-    }
-  }
-  return Float32Array.from(t);
-}
-
 /** The benchmarked training step (forward + loss + backward + optimiser) on a fresh model; `dispose` frees it. */
 function trainStep(on: boolean): { step: () => number; params: number; dispose: () => void } {
   setKernels(on);
   const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
   const x = tf.randomUniform([B, IMG, IMG, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const tgt = targets();
+  const tgt = randomTargets(B);
   const vars = [...model.variables()].filter(([n]) => !n.endsWith('running_mean') && !n.endsWith('running_var')).map(([, v]) => v);
   const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4 });
   const opts = { anchors: model.anchors, strides: model.strides, nc: 7, hyp: HYP_SCRATCH_P6, imgSize: IMG };

@@ -1,7 +1,7 @@
-import { initBackend } from '@vigil/runtime';
+import { BACKEND_ORDER, initBackend } from '@vigil/runtime';
 
 /** Help text of the --backend flag (the main command and `monitor`). */
-export const BACKEND_FLAG_HELP = 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)';
+export const BACKEND_FLAG_HELP = `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`;
 
 /**
  * Picks the tfjs backend (`prefer`: a --backend value). On the accelerated CPU path the activation registers the fused

@@ -11,9 +11,10 @@ describe('parseBackendPreference', () => {
     expect(parseBackendPreference(' WASM ')).toBe('wasm');
     expect(parseBackendPreference('node')).toBe('tensorflow');
     expect(parseBackendPreference('node-gpu')).toBe('tensorflow-gpu');
+    expect(parseBackendPreference('WebGPU')).toBe('webgpu');
   });
   it('rejects unknown names, listing the valid ones', () => {
-    expect(() => parseBackendPreference('tpu')).toThrow(/unknown backend "tpu".*auto, tensorflow-gpu, tensorflow, accel, wasm, cpu/);
+    expect(() => parseBackendPreference('tpu')).toThrow(/unknown backend "tpu".*auto, tensorflow-gpu, webgpu, tensorflow, accel, wasm, cpu/);
   });
 });
 
@@ -46,6 +47,21 @@ describe('initBackend', () => {
     // tfjs-node cannot be installed on this machine: the report names why it was skipped.
     expect(choice.reason).toMatch(/tfjs-node-gpu is not installed/);
     expect(choice.reason).toMatch(/tfjs-node is not installed/);
+    // no GPU here (at most SwiftShader, a software emulation, which auto never takes): webgpu was skipped, and why
+    expect(choice.reason).toMatch(/Vulkan driver|software emulation|webgpu package/);
+  });
+
+  it('--backend webgpu starts on the adapter present (SwiftShader included) and names it', async (ctx) => {
+    const lines: string[] = [];
+    const choice = await initBackend({ prefer: 'webgpu', log: (l) => lines.push(l) }).catch((e: Error) => {
+      if (process.env['CI']) throw e; // CI installs SwiftShader: a missing adapter is a failure there
+      ctx.skip(`no WebGPU adapter here: ${e.message}`);
+    });
+    expect(choice!.kind).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(lines).toEqual([expect.stringMatching(/^\[vigil\] backend: webgpu — tfjs webgpu backend on Dawn: \S.* \(requested\)$/)]);
+    const v = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]);
+    expect(v).toBe(6);
   });
 
   it('an explicitly requested but missing backend is a clear error', async () => {

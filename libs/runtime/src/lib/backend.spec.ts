@@ -107,7 +107,7 @@ describe('initBackend', () => {
       `const { initBackend } = await import(${JSON.stringify(fileURLToPath(new URL('./backend.ts', import.meta.url)))});`,
       "const tf = await import('@tensorflow/tfjs-core');",
       "await initBackend({ prefer: 'cpu', log: false });",
-      'console.log(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);',
+      'process.stdout.write(String(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]));',
     ].join('\n');
     const r = spawnSync(process.execPath, ['--conditions=@vigil/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

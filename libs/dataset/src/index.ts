@@ -24,12 +24,10 @@ export { linkOrCopy, linkOrCopySync } from './lib/link-file.js';
 export type { LinkMode } from './lib/link-file.js';
 export { countClasses, formatClassCounts } from './lib/class-counts.js';
 export { formatFixedPy, yoloLabelText } from './lib/yolo-format.js';
-export { letterbox, letterboxGeometry, letterboxSample, padImage, roundHalfEven } from './lib/letterbox.js';
-export type { LetterboxOptions, LetterboxGeometry, LetterboxResult } from './lib/letterbox.js';
-export { resizeBilinear } from './lib/resize-bilinear.js';
-export { resizeArea } from './lib/resize-area.js';
-export { rectBatchShapes } from './lib/rect-shapes.js';
-export type { RectBatches } from './lib/rect-shapes.js';
+export { letterboxSample } from './lib/letterbox.js';
+// The pure image geometry lives in @vigil/core (browser-safe, shared with @vigil/detector); re-exported for callers.
+export { letterbox, letterboxGeometry, padImage, roundHalfEvenPixels as roundHalfEven, resizeBilinear, resizeArea, rectBatchShapes } from '@vigil/core';
+export type { LetterboxOptions, LetterboxGeometry, LetterboxResult, RectBatches } from '@vigil/core';
 export { listImageFiles, listSourceFiles, hasImageExtension, imageToLabelPath, IMAGE_FORMATS } from './lib/discover.js';
 export { loadDatasetYaml, parseDatasetYaml, datasetSources } from './lib/dataset-yaml.js';
 export type { DatasetConfig, DatasetSplit } from './lib/dataset-yaml.js';

@@ -1,6 +1,6 @@
-export { parseSpecYaml, loadSpecFile, loadSpec, validateSpecConfig, resolveSpec, pyRound, makeDivisible } from './lib/spec.js';
+export { parseSpecYaml, validateSpecConfig, resolveSpec, pyRound, makeDivisible } from './lib/spec.js';
 export type { ModelSpecConfig, SpecRow, ModuleKind, LayerSpec, ResolvedSpec, ResolveSpecOptions } from './lib/spec.js';
-export { specsDir, shippedSpecNames, resolveSpecPath } from './lib/spec-files.js';
+export { specsDir, shippedSpecNames, resolveSpecPath, loadSpecFile, loadSpec } from './lib/spec-files.js';
 export { YoloModel, BN_EPS, BN_MOMENTUM, decodeOutputs, spaceToDepthFocus, focusFilter, conv2dSym, silu, layerOf } from './lib/model.js';
 export type { NamedVariable, VariableGroups, WeightTensor, CreateModelOptions, EvalOutput, TrainForwardOptions } from './lib/model.js';
 export { registerConvBnSiluKernel, getConvBnSiluKernel, registerConvBnSiluTrainKernel, getConvBnSiluTrainKernel } from './lib/conv-kernel.js';
@@ -17,16 +17,15 @@ export {
   CHECKPOINT_EXTENSION,
   encodeCheckpoint,
   decodeCheckpoint,
-  saveCheckpoint,
-  loadCheckpoint,
   checkpointFromModel,
   modelFromCheckpoint,
   loadWeightsInto,
-  writeFileAtomic,
   crc32,
 } from './lib/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, writeFileAtomic } from './lib/checkpoint-file.js';
 export type { CheckpointData, StorageDtype, SkippedTensor } from './lib/checkpoint.js';
-export { loadModelFile } from './lib/weights-file.js';
+export { loadModelFile, readWeightsFile } from './lib/weights-file.js';
+export { loadModelBytes } from './lib/model-bytes.js';
 export { detectImage } from './lib/detect-image.js';
 export type { DetectImageOptions } from './lib/detect-image.js';
-export type { LoadModelFileOptions } from './lib/weights-file.js';
+export type { LoadModelFileOptions } from './lib/model-bytes.js';

@@ -3,6 +3,7 @@ import { yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
 import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
+import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   program.addCommand(scoreCommand());
   program.addCommand(infoCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(mergeCommand());
   return program;
 }

@@ -29,3 +29,5 @@ export { loadModelBytes } from './lib/model-bytes.js';
 export { detectImage } from './lib/detect-image.js';
 export type { DetectImageOptions } from './lib/detect-image.js';
 export type { LoadModelFileOptions } from './lib/model-bytes.js';
+export { exportOnnx, ONNX_OPSET } from './lib/onnx-export.js';
+export type { OnnxExportOptions } from './lib/onnx-export.js';

@@ -16,8 +16,8 @@ import type { LayerSpec, ResolvedSpec } from './spec.js';
 export const BN_EPS = 1e-3;
 export const BN_MOMENTUM = 0.03;
 
-/** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU. */
-interface ConvUnit {
+/** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU; its variables are `${prefix}.conv.weight`, `${prefix}.bn.*`. */
+export interface ConvUnit {
   prefix: string;
   cin: number;
   cout: number;
@@ -71,7 +71,8 @@ export interface TrainForwardOptions {
   updateStats?: boolean;
 }
 
-function convUnitsOf(layer: LayerSpec): ConvUnit[] {
+/** The Conv units of a layer in build order (the one place for a block's parameter layout; the ONNX export walks it too). */
+export function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   const i = layer.index;
   const reps = layer.n;
   const units: ConvUnit[] = [];

@@ -42,6 +42,7 @@ export type { ImageMeta } from './lib/image-source.js';
 export { verifyLabels } from './lib/verify-labels.js';
 export type { VerifiedLabels, VerifyStats } from './lib/verify-labels.js';
 export { loadImage } from './lib/load-image.js';
+export { decodeImage } from './lib/decode-image.js';
 export type { LoadedImage } from './lib/load-image.js';
 export { epochSampleIndices } from './lib/sampler.js';
 export { collateBatch } from './lib/collate.js';

@@ -1,0 +1,33 @@
+// The browser test's page script (bundled by src/browser.spec.ts): picks a tfjs backend, loads the checkpoint by URL
+// through the browser entry and detects on an <img>, returning plain objects to the test.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { load, type DetectedObject, type DetectorOptions } from '@vigil/detector';
+
+interface PageRun {
+  backend: string;
+  detections: DetectedObject[];
+  batch: DetectedObject[][];
+  leaked: number;
+}
+
+async function run(backend: 'webgl' | 'wasm', weightsUrl: string, imageUrl: string, options: DetectorOptions): Promise<PageRun> {
+  setWasmPaths('/wasm/');
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} is not available in this browser`);
+  await tf.ready();
+  const img = new Image();
+  img.src = imageUrl;
+  await img.decode();
+  const d = await load(weightsUrl, options);
+  const detections = await d.detect(img);
+  const before = tf.memory().numTensors;
+  const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+  canvas.getContext('2d')!.drawImage(img, 0, 0);
+  const batch = await d.detectBatch([canvas, await createImageBitmap(img)]);
+  const leaked = tf.memory().numTensors - before;
+  d.dispose();
+  return { backend: tf.getBackend(), detections, batch, leaked };
+}
+
+(globalThis as unknown as { vigilRun: typeof run }).vigilRun = run;

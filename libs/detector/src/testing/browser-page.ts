@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { load, type DetectedObject, type DetectorOptions } from '@vigil/detector';
+import { load, type DetectedObject, type DetectorOptions } from '../browser.js';
 
 interface PageRun {
   backend: string;

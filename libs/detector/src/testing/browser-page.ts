@@ -1,5 +1,6 @@
 // The browser test's page script (bundled by src/browser.spec.ts): picks a tfjs backend, loads the checkpoint by URL
-// through the browser entry and detects on an <img>, returning plain objects to the test.
+// through the browser entry and detects on an <img> (and the same pixels as OffscreenCanvas, HTMLCanvasElement,
+// ImageBitmap, ImageData and a fromPixels tensor), returning plain objects to the test.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -22,9 +23,14 @@ async function run(backend: 'webgl' | 'wasm', weightsUrl: string, imageUrl: stri
   const d = await load(weightsUrl, options);
   const detections = await d.detect(img);
   const before = tf.memory().numTensors;
-  const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+  const offscreen = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+  offscreen.getContext('2d')!.drawImage(img, 0, 0);
+  const canvas = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
   canvas.getContext('2d')!.drawImage(img, 0, 0);
-  const batch = await d.detectBatch([canvas, await createImageBitmap(img)]);
+  const imageData = offscreen.getContext('2d')!.getImageData(0, 0, img.naturalWidth, img.naturalHeight);
+  const pixels = tf.browser.fromPixels(imageData);
+  const batch = await d.detectBatch([offscreen, canvas, await createImageBitmap(img), imageData, pixels]);
+  pixels.dispose();
   const leaked = tf.memory().numTensors - before;
   d.dispose();
   return { backend: tf.getBackend(), detections, batch, leaked };

@@ -106,7 +106,7 @@ describe('exportOnnx → onnxruntime-node', () => {
       expect(meta['stride']).toBe(String(Math.max(...m.strides)));
       expect(meta['names']).toBe(`{${m.names.map((n, i) => `${i}: '${n}'`).join(', ')}}`);
       const ops = new Set(proto.graph!.node!.map((n) => n.opType));
-      for (const op of ['Conv', 'Sigmoid', 'Mul', 'Concat', 'Resize', 'Reshape', 'Transpose']) expect(ops.has(op!)).toBe(true);
+      for (const op of ['Conv', 'Sigmoid', 'Mul', 'MaxPool', 'Slice', 'Concat', 'Resize', 'Reshape', 'Transpose']) expect(ops.has(op!)).toBe(true);
       expect(ops.has('BatchNormalization')).toBe(false);
       m.dispose();
     });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One-step set-up for a fresh clone (used by the README's quick-start commands and by .ci/run):
-//  1. system packages: Debian's libdnnl-dev (oneDNN) for the native CPU kernels, and libvulkan1 + chromium (whose
-//     SwiftShader Vulkan driver gives the webgpu backend a software adapter for its tests), when running as root with apt;
+//  1. system packages: Debian's libdnnl-dev (oneDNN) for the native CPU kernels, chromium for @vigil/detector's browser
+//     test (headless, driven by playwright-core) and libvulkan1 + chromium's SwiftShader Vulkan driver for the webgpu
+//     backend's tests, when running as root with apt;
 //     otherwise prints the command and continues (the portable CPU path needs nothing);
 //  2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json, then the native CPU
 //     kernels (libs/cpu-accel/native, skipped with one line when oneDNN is missing);
@@ -45,6 +46,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 // 1. System packages.
+// libdnnl-dev: the native CPU kernels; chromium: the detector's browser test (/usr/bin/chromium; playwright's own
+// browser download does not work offline) and, with libvulkan1, the SwiftShader adapter of the webgpu tests.
 const SYSTEM_PACKAGES = ['libdnnl-dev', 'libvulkan1', 'chromium'];
 function dpkgInstalled(pkg) {
   try {
@@ -65,7 +68,7 @@ if (!args.has('--no-system') && process.env.VIGIL_SKIP_APT !== '1' && process.pl
     run('apt-get', ['update', '-qq']);
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   } else {
-    log(`optional: \`sudo apt-get install -y ${missing.join(' ')}\` enables the fast native CPU kernels (libdnnl-dev) and SwiftShader for the webgpu tests (libvulkan1, chromium); continuing without.`);
+    log(`optional: \`sudo apt-get install -y ${missing.join(' ')}\` (libdnnl-dev: the fast native CPU kernels; chromium, libvulkan1: the browser and webgpu tests); continuing without.`);
   }
 }
 

@@ -59,10 +59,12 @@ describe('packages', () => {
   it('every library exposes its source through the @vigil/source condition and has a README', () => {
     for (const lib of readdirSync(join(root, 'libs'))) {
       const dir = join(root, 'libs', lib);
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, Record<string, string>> };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, Record<string, string | Record<string, string>>> };
       expect(pkg.name).toBe(`@vigil/${lib}`);
       expect(Object.keys(pkg.exports['.']!)[0]).toBe('@vigil/source');
-      expect(existsSync(join(dir, pkg.exports['.']!['@vigil/source']!))).toBe(true);
+      // a path, or nested conditions (e.g. detector's { browser, default } source entries)
+      const source = pkg.exports['.']!['@vigil/source']!;
+      for (const file of typeof source === 'string' ? [source] : Object.values(source)) expect(existsSync(join(dir, file)), `${lib}: ${file}`).toBe(true);
       expect(existsSync(join(dir, 'README.md'))).toBe(true);
     }
   });

@@ -5,12 +5,12 @@
  *
  *   node --conditions=@vigil/source --import tsx tools/bench/yolov5-forward.ts [--cfg yolov5n6] [--img 640] [--reps 5] [--backend wasm]
  */
-import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@vigil/runtime';
 import { YoloModel, loadSpec, resolveSpecPath } from '@vigil/yolov5';
 import { median } from './stats.js';
+import { torchForwardMs } from './torch-forward.js';
 
 const { values } = parseArgs({ options: { cfg: { type: 'string', default: 'yolov5n6' }, img: { type: 'string', default: '640' }, reps: { type: 'string', default: '5' }, backend: { type: 'string', default: 'wasm' } } });
 const IMG = Number(values.img);
@@ -42,30 +42,10 @@ model.fuse();
 const fused = time('ours, fused');
 console.log(`fused / unfused: ${(unfused / fused).toFixed(2)}× faster`);
 
-const PY = String.raw`
-import os, sys, time, json, types, logging
-sys.path.insert(0, os.environ['SEED_SRC'])
-sys.modules.setdefault('seaborn', types.ModuleType('seaborn'))
-logging.disable(logging.CRITICAL)
-import torch
-torch.set_num_threads(2)
-from models.yolo import Model
-m = Model(sys.argv[1]).fuse().eval()
-x = torch.rand(1, 3, int(sys.argv[2]), int(sys.argv[2]))
-ts = []
-with torch.no_grad():
-    m(x)
-    for _ in range(int(sys.argv[3])):
-        t = time.perf_counter(); m(x); ts.append((time.perf_counter() - t) * 1e3)
-print(json.dumps(ts))
-`;
-if (process.env['SEED_SRC']) {
-  const r = spawnSync('/usr/bin/python3', ['-c', PY, cfgPath, String(IMG), String(REPS)], { encoding: 'utf8' });
-  if (r.status === 0) {
-    const pt = median(JSON.parse(r.stdout.trim().split('\n').pop()!) as number[]);
-    console.log(`${'original PyTorch, fused'.padEnd(28)} ${pt.toFixed(1)} ms (median of ${REPS}, 2 threads)`);
-    console.log(`ours fused vs PyTorch fused: ${(fused / pt).toFixed(2)}× the time`);
-  } else console.log(`(PyTorch baseline failed: ${r.stderr.trim().split('\n').pop()})`);
-} else console.log('(set SEED_SRC=<checkout of the original> for the PyTorch baseline)');
+const pt = torchForwardMs(cfgPath, IMG, REPS);
+if (typeof pt === 'number') {
+  console.log(`${'original PyTorch, fused'.padEnd(28)} ${pt.toFixed(1)} ms (median of ${REPS}, 2 threads)`);
+  console.log(`ours fused vs PyTorch fused: ${(fused / pt).toFixed(2)}× the time`);
+} else console.log(`(${pt})`);
 x.dispose();
 model.dispose();

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { scoreCommand } from './commands/score.js';
+import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   program.addCommand(scoreCommand());
   program.addCommand(infoCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(mergeCommand());
   program.addCommand(monitorCommand());
   return program;

@@ -45,3 +45,9 @@ export type {
   SgdStepInputs,
   SgdStepAttrs,
 } from './lib/kernel-names.js';
+export { letterbox, letterboxGeometry, padImage } from './lib/letterbox.js';
+export type { LetterboxOptions, LetterboxGeometry, LetterboxResult } from './lib/letterbox.js';
+export { resizeBilinear } from './lib/resize-bilinear.js';
+export { resizeArea } from './lib/resize-area.js';
+export { rectBatchShapes } from './lib/rect-shapes.js';
+export type { RectBatches } from './lib/rect-shapes.js';

@@ -1,6 +1,6 @@
-export { parseSpecYaml, loadSpecFile, loadSpec, validateSpecConfig, resolveSpec, pyRound, makeDivisible, SPEC_LIMITS } from './lib/spec.js';
+export { parseSpecYaml, validateSpecConfig, resolveSpec, pyRound, makeDivisible, SPEC_LIMITS } from './lib/spec.js';
 export type { ModelSpecConfig, SpecRow, ModuleKind, LayerSpec, ResolvedSpec, ResolveSpecOptions } from './lib/spec.js';
-export { specsDir, shippedSpecNames, resolveSpecPath } from './lib/spec-files.js';
+export { specsDir, shippedSpecNames, resolveSpecPath, loadSpecFile, loadSpec } from './lib/spec-files.js';
 export { YoloModel, modelElementCount, BN_EPS, BN_MOMENTUM, decodeOutputs, spaceToDepthFocus, focusFilter, conv2dSym, silu, layerOf } from './lib/model.js';
 export type { NamedVariable, VariableGroups, WeightTensor, CreateModelOptions, EvalOutput, TrainForwardOptions } from './lib/model.js';
 export { tinyP6Spec, tinyP5Spec } from './lib/testing.js';
@@ -15,19 +15,21 @@ export {
   CHECKPOINT_EXTENSION,
   encodeCheckpoint,
   decodeCheckpoint,
-  saveCheckpoint,
-  loadCheckpoint,
   checkpointFromModel,
   modelFromCheckpoint,
   loadWeightsInto,
   checkHoldsModel,
-  writeFileAtomic,
   crc32,
 } from './lib/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, writeFileAtomic } from './lib/checkpoint-file.js';
 export type { CheckpointData, StorageDtype, SkippedTensor } from './lib/checkpoint.js';
-export { loadModelFile, readWeightsFile, transferWeights } from './lib/weights-file.js';
+export { loadModelFile, readWeightsBytes, readWeightsFile, transferWeights } from './lib/weights-file.js';
+export { loadModelBytes, isTorchZip } from './lib/model-bytes.js';
 export { detectImage } from './lib/detect-image.js';
 export type { DetectImageOptions } from './lib/detect-image.js';
-export type { LoadModelFileOptions, WeightsFileContent, TransferResult } from './lib/weights-file.js';
+export type { LoadModelFileOptions } from './lib/model-bytes.js';
+export type { WeightsFileContent, TransferResult } from './lib/weights-file.js';
 export { activationValues, checkMemoryFits, estimatePredictMemory, estimateTrainMemory, WASM32_HEAP_BYTES, WASM_HEAP_BACKENDS } from './lib/memory.js';
 export type { MemoryEstimate } from './lib/memory.js';
+export { exportOnnx, ONNX_OPSET } from './lib/onnx-export.js';
+export type { OnnxExportOptions } from './lib/onnx-export.js';

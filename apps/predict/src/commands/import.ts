@@ -1,6 +1,6 @@
 import { VigilUserError } from '@vigil/core';
 import { initBackend } from '@vigil/runtime';
-import { checkpointFromModel, loadSpec, loadTorchModel, resolveSpecPath, saveCheckpoint, shippedSpecNames } from '@vigil/yolov5';
+import { checkpointFromModel, loadSpec, loadTorchModel, readWeightsBytes, resolveSpecPath, saveCheckpoint, shippedSpecNames } from '@vigil/yolov5';
 import { Command, Option } from 'commander';
 
 /**
@@ -31,7 +31,7 @@ export function importCommand(): Command {
         spec = loadSpec(path, nc !== undefined ? { nc } : {});
       }
       await initBackend({ prefer: opts.backend });
-      const { model, checkpoint, ignored } = loadTorchModel(opts.weights, { prefer: opts.prefer, ...(spec ? { spec } : {}), ...(nc !== undefined ? { nc } : {}) });
+      const { model, checkpoint, ignored } = loadTorchModel(readWeightsBytes(opts.weights), { source: opts.weights, prefer: opts.prefer, ...(spec ? { spec } : {}), ...(nc !== undefined ? { nc } : {}) });
       try {
         if (opts.fuse) model.fuse();
         saveCheckpoint(opts.out, checkpointFromModel(model, { meta: { importedFrom: opts.weights, entry: checkpoint.kind, ...(checkpoint.epoch !== undefined ? { epoch: checkpoint.epoch } : {}) } }), { dtype: opts.half ? 'float16' : 'float32' });

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createImage } from '@vigil/core';
-import { letterbox, letterboxGeometry, letterboxSample } from './letterbox.js';
-import { rectBatchShapes } from './rect-shapes.js';
-import { resizeBilinear } from './resize-bilinear.js';
+import { letterbox, letterboxGeometry, rectBatchShapes, resizeBilinear } from '@vigil/core';
+import { letterboxSample } from './letterbox.js';
 
 // Produced by fixtures/make-letterbox-golden.py from the original's utils/datasets.py and cv2.
 const golden = JSON.parse(readFileSync(new URL('./fixtures/letterbox-golden.json', import.meta.url), 'utf8')) as {

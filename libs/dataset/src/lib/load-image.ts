@@ -2,9 +2,7 @@ import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
 import { oneLine } from './image-check.js';
 import { openImage, readImageMeta } from './image-source.js';
-import { padImage } from './letterbox.js';
-import { resizeArea } from './resize-area.js';
-import { resizeBilinear } from './resize-bilinear.js';
+import { padImage, resizeArea, resizeBilinear } from '@vigil/core';
 
 /** An image as the loader reads it: RGB, long side = `imgSize`, with its original size. */
 export interface LoadedImage {

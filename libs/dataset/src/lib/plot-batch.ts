@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
-import { CLASS_NAMES } from '@vigil/core';
-import { resizeBilinear } from './resize-bilinear.js';
+import { CLASS_NAMES, resizeBilinear } from '@vigil/core';
 
 /** The Ultralytics palette the original draws classes with (utils/plots.py Colors). */
 export const PLOT_PALETTE = [

@@ -4,11 +4,11 @@ import type { LabeledImage } from '@vigil/core';
 import { collateBatch } from './collate.js';
 import type { BatchData } from './collate.js';
 import { listImageFiles } from './discover.js';
-import { letterboxGeometry, letterboxSample } from './letterbox.js';
+import { letterboxGeometry, rectBatchShapes } from '@vigil/core';
+import { letterboxSample } from './letterbox.js';
 import { loadImage } from './load-image.js';
 import type { ProgressCallback } from './progress.js';
-import { rectBatchShapes } from './rect-shapes.js';
-import type { RectBatches } from './rect-shapes.js';
+import type { RectBatches } from '@vigil/core';
 import { verifyLabels } from './verify-labels.js';
 import type { VerifyStats } from './verify-labels.js';
 

@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { VigilUserError } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import { checkMemoryFits, estimatePredictMemory, estimateTrainMemory, WASM32_HEAP_BYTES } from './memory.js';
-import { loadSpec } from './spec.js';
-import { resolveSpecPath } from './spec-files.js';
+import { loadSpec, resolveSpecPath } from './spec-files.js';
 
 /** Heaps measured on the accel backend by tools/bench/train-memory.ts (one fresh process per row). */
 const peaks = readFileSync(fileURLToPath(new URL('./fixtures/memory-peaks.jsonl', import.meta.url)), 'utf8')

@@ -16,7 +16,7 @@ import type { LayerSpec, ResolvedSpec } from './spec.js';
 export const BN_EPS = 1e-3;
 export const BN_MOMENTUM = 0.03;
 
-/** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU. */
+/** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU; its variables are `${prefix}.conv.weight`, `${prefix}.bn.*`. */
 export interface ConvUnit {
   prefix: string;
   cin: number;
@@ -71,7 +71,7 @@ export interface TrainForwardOptions {
   updateStats?: boolean;
 }
 
-/** The Conv+BN+SiLU units of a layer, in build order (names as the original's state_dict). */
+/** The Conv units of a layer in build order (the one place for a block's parameter layout; the ONNX export walks it too). */
 export function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   const i = layer.index;
   const reps = layer.n;

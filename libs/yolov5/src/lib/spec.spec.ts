@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSpec, makeDivisible, parseSpecYaml, pyRound, resolveSpec } from './spec.js';
-import { resolveSpecPath, shippedSpecNames, specsDir } from './spec-files.js';
+import { makeDivisible, parseSpecYaml, pyRound, resolveSpec } from './spec.js';
+import { loadSpec, resolveSpecPath, shippedSpecNames, specsDir } from './spec-files.js';
 
 /** Golden counts from the original's code (fixtures/make-spec-counts.py). */
 const golden = JSON.parse(readFileSync(new URL('./fixtures/spec-counts.json', import.meta.url), 'utf8')) as Record<

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { VigilUserError, roundHalfEven } from '@vigil/core';
 import { parse as parseYaml } from 'yaml';
 
@@ -116,17 +115,6 @@ export function parseSpecYaml(text: string, source = '<spec>'): ModelSpecConfig 
     throw new VigilUserError(`${source}: not valid YAML (${(e as Error).message.split('\n')[0]}); fix the file or use a shipped spec`, source);
   }
   return validateSpecConfig(doc, source);
-}
-
-/** Reads and parses a spec file. */
-export function loadSpecFile(path: string): ModelSpecConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new VigilUserError(`model spec ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass an existing .yaml (see libs/yolov5/specs)`, path);
-  }
-  return parseSpecYaml(text, path);
 }
 
 /** Checks the top-level shape of a spec object (from yaml or a checkpoint). */
@@ -404,9 +392,4 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
   if (Math.sign(da) !== Math.sign(ds)) anchorsPx = anchorsPx.slice().reverse();
   const params = layers.reduce((acc, l) => acc + l.params, 0);
   return { config, nc, ch: chIn, nl: anchors.length, na, no: nc + 5, layers, save: [...save].sort((a, b) => a - b), strides, anchorsPx, params, source };
-}
-
-/** Parses and resolves a spec file in one step. */
-export function loadSpec(path: string, options: Omit<ResolveSpecOptions, 'source'> = {}): ResolvedSpec {
-  return resolveSpec(loadSpecFile(path), { ...options, source: path });
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from './spec.js';
-import { resolveSpecPath } from './spec-files.js';
+import { loadSpec, resolveSpecPath } from './spec-files.js';
 import { formatSummary, pyRepr, summarizeModel } from './summary.js';
 
 const golden = JSON.parse(readFileSync(new URL('./fixtures/spec-counts.json', import.meta.url), 'utf8')) as Record<string, { params: number; layers: number; gflops: number }>;

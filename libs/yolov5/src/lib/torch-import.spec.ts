@@ -6,9 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readGolden } from './golden.js';
 import { loadTorchModel, readTorchCheckpoint } from './torch-import.js';
 import { tinyP6Spec } from './testing.js';
+import { readWeightsFile } from './weights-file.js';
 
 /** Golden data from fixtures/make-pt-golden.py (the original's PyTorch code). */
 const fx = (f: string) => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
+const pt = (f: string) => readFileSync(fx(f));
 const { meta, tensor: golden } = readGolden<{ params: number; torchTrainFp32Error: number }>(fx('tiny-p6.golden.json'), fx('tiny-p6.golden.bin'));
 function maxAbsDiff(a: tf.Tensor, bIn: tf.Tensor | string): number {
   const b = typeof bIn === 'string' ? golden(bIn) : bIn;
@@ -35,7 +37,7 @@ beforeAll(async () => {
 
 describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', () => {
   it('plain state_dict (fp32): eval decoded, eval raw maps match PyTorch to ≤ 1e-4, train raw maps the float64 forward', () => {
-    const { model, checkpoint, ignored } = loadTorchModel(fx('tiny-p6.state_dict.pt'), { spec: tinyP6Spec() });
+    const { model, checkpoint, ignored } = loadTorchModel(pt('tiny-p6.state_dict.pt'), { spec: tinyP6Spec() });
     expect(checkpoint.kind).toBe('state_dict');
     expect(checkpoint.fp16).toBe(false);
     expect(model.parameterCount()).toBe(meta.params);
@@ -64,7 +66,7 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
   });
 
   it('full checkpoint (fp16, embedded yaml, ema preferred): matches PyTorch with the same fp16 weights; fused too', () => {
-    const { model, checkpoint } = loadTorchModel(fx('tiny-p6.ckpt-fp16.pt'));
+    const { model, checkpoint } = loadTorchModel(pt('tiny-p6.ckpt-fp16.pt'));
     expect(checkpoint).toMatchObject({ kind: 'ema', fp16: true, epoch: 3 });
     expect(checkpoint.yaml).toMatchObject({ nc: 7, width_multiple: 0.0625, depth_multiple: 0.33 });
     expect(model.strides).toEqual([8, 16, 32, 64]);
@@ -77,7 +79,7 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
     const z = model.predict(x);
     expect(decodedDiff(z, 'fp16_eval_decoded')).toBeLessThanOrEqual(1e-4);
     // The 'model' entry is a different network: preferring it gives other outputs.
-    const other = loadTorchModel(fx('tiny-p6.ckpt-fp16.pt'), { prefer: 'model' });
+    const other = loadTorchModel(pt('tiny-p6.ckpt-fp16.pt'), { prefer: 'model' });
     expect(other.checkpoint.kind).toBe('model');
     const w = other.model.predict(x);
     expect(decodedDiff(w, 'fp16_eval_decoded')).toBeGreaterThan(1e-2);
@@ -88,9 +90,9 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
 
   it('loading and disposing leaves no tensors behind', () => {
     const before = tf.memory().numTensors;
-    const { model } = loadTorchModel(fx('tiny-p6.ckpt-fp16.pt'));
+    const { model } = loadTorchModel(pt('tiny-p6.ckpt-fp16.pt'));
     model.dispose();
-    expect(() => loadTorchModel(fx('tiny-p6.state_dict.pt'), { spec: tinyP6Spec(3) })).toThrow();
+    expect(() => loadTorchModel(pt('tiny-p6.state_dict.pt'), { spec: tinyP6Spec(3) })).toThrow();
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -99,8 +101,8 @@ describe('PyTorch .pt import (golden: the original model at 64×128, batch 2)', 
     expect(() => readTorchCheckpoint(bytes.subarray(0, bytes.length - 5000), { source: 'cut.pt' })).toThrow(/cut\.pt: .*(damaged or truncated|truncated)/);
     expect(() => readTorchCheckpoint(Buffer.from('hello world'), { source: 'a.txt' })).toThrow(/a\.txt: not a PyTorch \.pt file/);
     expect(() => readTorchCheckpoint(Uint8Array.from([0x80, 0x02, 0x8a, 0x0a]), { source: 'old.pt' })).toThrow(/old\.pt: a legacy \(torch < 1\.6\) \.pt file/);
-    expect(() => loadTorchModel(fx('tiny-p6.state_dict.pt'))).toThrow(/a plain state_dict does not say its architecture; pass --cfg/);
-    expect(() => loadTorchModel(fx('tiny-p6.state_dict.pt'), { spec: tinyP6Spec(3) })).toThrow(/tensor "model\.33\.m\.0\.weight" has shape \[1,1,16,36\] but the model expects \[1,1,16,24\]; check --cfg \/ nc/);
-    expect(() => readTorchCheckpoint('/nonexistent.pt')).toThrow(/\/nonexistent\.pt cannot be read \(ENOENT\)/);
+    expect(() => loadTorchModel(pt('tiny-p6.state_dict.pt'))).toThrow(/a plain state_dict does not say its architecture; pass --cfg/);
+    expect(() => loadTorchModel(pt('tiny-p6.state_dict.pt'), { spec: tinyP6Spec(3) })).toThrow(/tensor "model\.33\.m\.0\.weight" has shape \[1,1,16,36\] but the model expects \[1,1,16,24\]; check --cfg \/ nc/);
+    expect(() => readWeightsFile('/nonexistent.pt')).toThrow(/weights \/nonexistent\.pt cannot be read \(ENOENT\)/);
   });
 });

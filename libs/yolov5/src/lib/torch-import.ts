@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { VigilUserError } from '@vigil/core';
 import { unzipSync } from 'fflate';
 import { PickleError, PyGlobal, PyObject, pyToJs, unpickle } from './pickle.js';
@@ -362,17 +361,9 @@ export function torchCheckpointFromRoot(root: unknown, source: string, prefer: '
   throw new VigilUserError(`${source}: no YOLOv5 weights found (expected a state_dict or a checkpoint with 'model' / 'ema')`, source);
 }
 
-/** Reads a .pt file (path or bytes). */
-export function readTorchCheckpoint(file: string | Uint8Array, options: { prefer?: 'ema' | 'model'; source?: string; warn?: (message: string) => void } = {}): TorchCheckpoint {
-  const source = options.source ?? (typeof file === 'string' ? file : '<.pt>');
-  let bytes: Uint8Array;
-  if (typeof file === 'string') {
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new VigilUserError(`${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
-    }
-  } else bytes = file;
+/** Reads a .pt file's bytes (a path is read by `readWeightsBytes` / `loadModelFile` in the Node entry). */
+export function readTorchCheckpoint(bytes: Uint8Array, options: { prefer?: 'ema' | 'model'; source?: string; warn?: (message: string) => void } = {}): TorchCheckpoint {
+  const source = options.source ?? '<.pt>';
   const foreign = new Set<string>();
   const root = readTorchPickle(bytes, source, (g) => {
     if (!isExpectedGlobal(g)) foreign.add(g.qualified);
@@ -448,8 +439,8 @@ export interface LoadTorchOptions {
  * tensor (strict: a missing, extra or mis-shaped tensor is a user error naming it), the Detect anchors and the class
  * names. A fused checkpoint gives a fused model.
  */
-export function loadTorchModel(file: string | Uint8Array, options: LoadTorchOptions = {}): { model: YoloModel; checkpoint: TorchCheckpoint; ignored: string[] } {
-  const ck = readTorchCheckpoint(file, { ...(options.prefer ? { prefer: options.prefer } : {}), ...(options.source ? { source: options.source } : {}), ...(options.warn ? { warn: options.warn } : {}) });
+export function loadTorchModel(bytes: Uint8Array, options: LoadTorchOptions = {}): { model: YoloModel; checkpoint: TorchCheckpoint; ignored: string[] } {
+  const ck = readTorchCheckpoint(bytes, { ...(options.prefer ? { prefer: options.prefer } : {}), ...(options.source ? { source: options.source } : {}), ...(options.warn ? { warn: options.warn } : {}) });
   let spec = options.spec;
   if (!spec) {
     if (!ck.yaml) throw new VigilUserError(`${ck.source}: a plain state_dict does not say its architecture; pass --cfg <yaml>`, ck.source);

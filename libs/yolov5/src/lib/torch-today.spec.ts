@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readGolden } from './golden.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
 describe("today's ultralytics/yolov5 checkpoints (DetectionModel, SPPF, 6×6 stem, fp16 model/ema, names dict)", () => {
   it('loads for inference and matches PyTorch within 1e-4 (raw maps and decoded boxes ÷ 64)', () => {
     const warnings: string[] = [];
-    const { model, checkpoint } = loadTorchModel(PT, { warn: (m) => warnings.push(m) });
+    const { model, checkpoint } = loadTorchModel(readFileSync(PT), { warn: (m) => warnings.push(m) });
     expect(warnings).toEqual([]);
     expect(checkpoint).toMatchObject({ kind: 'ema', fp16: true, epoch: 2 });
     expect(checkpoint.names).toHaveLength(80);
@@ -86,7 +87,7 @@ describe("today's ultralytics/yolov5 checkpoints (DetectionModel, SPPF, 6×6 ste
   });
 
   it('reads the checkpoint without complaint about its globals; names the foreign ones of a crafted pickle', () => {
-    const ck = readTorchCheckpoint(PT, { warn: () => undefined });
+    const ck = readTorchCheckpoint(readFileSync(PT), { warn: () => undefined });
     expect(ck.foreignGlobals).toEqual([]);
   });
 });

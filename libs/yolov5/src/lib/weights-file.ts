@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { VigilUserError } from '@vigil/core';
-import { decodeCheckpoint, modelFromCheckpoint, loadWeightsInto, type SkippedTensor } from './checkpoint.js';
-import { YoloModel, type WeightTensor } from './model.js';
-import type { ModelSpecConfig, ResolvedSpec } from './spec.js';
-import { loadTorchModel, readTorchCheckpoint, torchStateToWeights } from './torch-import.js';
+import { decodeCheckpoint, loadWeightsInto, type SkippedTensor } from './checkpoint.js';
+import { isTorchZip, loadModelBytes, type LoadModelFileOptions } from './model-bytes.js';
+import type { WeightTensor, YoloModel } from './model.js';
+import type { ModelSpecConfig } from './spec.js';
+import { readTorchCheckpoint, torchStateToWeights } from './torch-import.js';
 
-export interface LoadModelFileOptions {
-  /** Spec to build (required for plain PyTorch state_dicts; otherwise the file's own spec is used). */
-  spec?: ResolvedSpec;
-  /** For PyTorch checkpoints: which entry to read when both exist (default 'ema', as the original's attempt_load). */
-  prefer?: 'ema' | 'model';
-  /** Where the warning about unexpected globals in a `.pt` goes (default console.warn). */
-  warn?: (message: string) => void;
-}
-
-function readBytes(path: string): Uint8Array {
+/** Reads a weights file's bytes; an unreadable file is a user error naming it. */
+export function readWeightsBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
@@ -22,29 +15,12 @@ function readBytes(path: string): Uint8Array {
   }
 }
 
-const isTorchZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b;
-
 /**
  * Loads a model from any weights file `--weights` accepts: a Vigil checkpoint (`.vckpt`) or a PyTorch YOLOv5 `.pt`
- * (state_dict or full checkpoint), told apart by content, not by extension.
+ * (state_dict or full checkpoint), told apart by content, not by extension ({@link loadModelBytes}).
  */
 export function loadModelFile(path: string, options: LoadModelFileOptions = {}): { model: YoloModel; kind: 'vigil' | 'pytorch' } {
-  const bytes = readBytes(path);
-  if (isTorchZip(bytes)) {
-    const r = loadTorchModel(bytes, { ...options, source: path });
-    return { model: r.model, kind: 'pytorch' };
-  }
-  const ck = decodeCheckpoint(bytes, path);
-  if (!options.spec) return { model: modelFromCheckpoint(ck, path), kind: 'vigil' };
-  const model = YoloModel.create(options.spec, { init: 'zeros' });
-  try {
-    if (ck.fused) model.fuse();
-    loadWeightsInto(model, ck, { source: path });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return { model, kind: 'vigil' };
+  return loadModelBytes(readWeightsBytes(path), path, options);
 }
 
 /** The weights of a `.vckpt` or `.pt`, in our names and layouts, without building a model (for transfer learning). */
@@ -63,7 +39,7 @@ export interface WeightsFileContent {
 
 /** Reads the weights of any file `--weights` accepts (by content: Vigil checkpoint or PyTorch zip). */
 export function readWeightsFile(path: string, options: Pick<LoadModelFileOptions, 'prefer' | 'warn'> = {}): WeightsFileContent {
-  const bytes = readBytes(path);
+  const bytes = readWeightsBytes(path);
   if (!isTorchZip(bytes)) {
     const ck = decodeCheckpoint(bytes, path);
     return { source: path, kind: 'vigil', weights: ck.weights, names: ck.names, anchors: ck.anchors, fused: ck.fused, spec: ck.spec };

@@ -1,4 +1,4 @@
-import type { ImageU8 } from '@vigil/core';
+import type { ImageU8 } from './image.js';
 
 /** cvRound of a float: round half to even. */
 function rint(v: number): number {

@@ -1,4 +1,4 @@
-import type { ImageU8 } from '@vigil/core';
+import type { ImageU8 } from './image.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
 /** Per output column (or row): source indices and weights of OpenCV's `computeResizeAreaTab`. */

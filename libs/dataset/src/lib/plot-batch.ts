@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
-import { CLASS_NAMES } from '@vigil/core';
+import { CLASS_NAMES, type Detections } from '@vigil/core';
 import { resizeBilinear } from './resize-bilinear.js';
 
 /** The Ultralytics palette the original draws classes with (utils/plots.py Colors). */
@@ -110,6 +110,23 @@ export async function plotBatch(
     pipeline = sharp(composed).resize(Math.trunc(MW * r), Math.trunc(MH * r), { fit: 'fill', kernel: 'linear' });
   }
   return pipeline.jpeg({ quality: options.quality ?? 90 }).toBuffer();
+}
+
+/**
+ * Detections of a batch's images (boxes xyxy in the batch's pixels) as {@link plotBatch}'s 7-column targets
+ * `[n,7]` (image index, class, cx, cy, w, h in pixels, confidence), for the `val_batch*_pred.jpg` pictures.
+ */
+export function detectionsToTargets(detections: readonly Detections[]): Float32Array {
+  const n = detections.reduce((a, d) => a + d.count, 0);
+  const out = new Float32Array(n * 7);
+  let o = 0;
+  detections.forEach((d, i) => {
+    for (let k = 0; k < d.count; k++, o += 7) {
+      const [x1, y1, x2, y2] = [d.boxes[4 * k]!, d.boxes[4 * k + 1]!, d.boxes[4 * k + 2]!, d.boxes[4 * k + 3]!];
+      out.set([i, d.classes[k]!, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, d.scores[k]!], o);
+    }
+  });
+  return out;
 }
 
 /** {@link plotBatch} written to `file` (e.g. `runs/train/exp/train_batch0.jpg`). */

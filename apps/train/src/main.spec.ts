@@ -18,7 +18,7 @@ function cli(...args: string[]) {
 }
 
 const FLAGS = ['--data', '--fine-tune-data', '--data-root', '--no_data_prepare', '--cfg', '--hyp', '--hyp_tune', '--weights', '--epochs', '--epoch_parts', '--save_period', '--epochs_tune', '--epoch_parts_tune',
-  '--save_period_tune', '--batch', '--img', '--device', '--name', '--random_seed', '--adam', '--linear-lr', '--label-smoothing', '--workers', '--val-period', '--resume',
+  '--save_period_tune', '--batch', '--img', '--device', '--name', '--random_seed', '--adam', '--linear-lr', '--label-smoothing', '--workers', '--val-period', '--patience', '--resume',
   '--freeze', '--diet-source', '--val-count', '--backend', '--nbs', '--warmup-min-iters', '--val-conf', '--val-iou', '--noautoanchor', '--project', '--prepared-dir'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-train-cli-'));

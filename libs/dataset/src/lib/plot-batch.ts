@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { CLASS_NAMES, type Detections } from '@vigil/core';
+import { CHART_FONT, svgToPng } from './chart-image.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
 /** The Ultralytics palette the original draws classes with (utils/plots.py Colors). */
@@ -92,17 +93,18 @@ export async function plotBatch(
       svg.push(
         `<rect x="${x1.toFixed(1)}" y="${y1.toFixed(1)}" width="${bw.toFixed(1)}" height="${bh.toFixed(1)}" fill="none" stroke="${color}" stroke-width="${tl}"/>`,
         `<rect x="${x1.toFixed(1)}" y="${(y1 - fs - 4).toFixed(1)}" width="${tw.toFixed(1)}" height="${fs + 4}" fill="${color}"/>`,
-        `<text x="${(x1 + 2).toFixed(1)}" y="${(y1 - 4).toFixed(1)}" font-family="sans-serif" font-size="${fs}" fill="#e1e1e1">${esc(label)}</text>`,
+        `<text x="${(x1 + 2).toFixed(1)}" y="${(y1 - 4).toFixed(1)}" font-family="${CHART_FONT}" font-size="${fs}" fill="#e1e1e1">${esc(label)}</text>`,
       );
     }
     const file = options.files?.[i];
-    if (file) svg.push(`<text x="${bx + 5}" y="${by + 20}" font-family="sans-serif" font-size="16" fill="#dcdcdc">${esc(basename(file).slice(0, 40))}</text>`);
+    if (file) svg.push(`<text x="${bx + 5}" y="${by + 20}" font-family="${CHART_FONT}" font-size="16" fill="#dcdcdc">${esc(basename(file).slice(0, 40))}</text>`);
     svg.push(`<rect x="${bx}" y="${by}" width="${w}" height="${h}" fill="none" stroke="#ffffff" stroke-width="3"/>`);
   }
   const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${MW}" height="${MH}">${svg.join('')}</svg>`;
   const r = Math.min(1280 / Math.max(h, w) / ns, 1);
   let pipeline = sharp(Buffer.from(mosaic.buffer, mosaic.byteOffset, mosaic.length), { raw: { width: MW, height: MH, channels: 3 } }).composite([
-    { input: Buffer.from(overlay), top: 0, left: 0 },
+    // the overlay through resvg with the shipped font (sharp's librsvg would need system fonts for the text)
+    { input: await svgToPng(overlay, 1), top: 0, left: 0 },
   ]);
   if (r < 1) {
     // Resize after compositing (the overlay must be flattened first).

@@ -90,10 +90,12 @@ export async function plotBatch(
       const label = `${names[cls] ?? cls}${conf !== undefined ? ` ${conf.toFixed(1)}` : ''}`;
       const fs = 12;
       const tw = label.length * fs * 0.6 + 4;
+      // the label sits above the box, or just inside it when that would leave the tile (upstream's Annotator)
+      const ly = y1 - fs - 4 >= by ? y1 - fs - 4 : y1;
       svg.push(
         `<rect x="${x1.toFixed(1)}" y="${y1.toFixed(1)}" width="${bw.toFixed(1)}" height="${bh.toFixed(1)}" fill="none" stroke="${color}" stroke-width="${tl}"/>`,
-        `<rect x="${x1.toFixed(1)}" y="${(y1 - fs - 4).toFixed(1)}" width="${tw.toFixed(1)}" height="${fs + 4}" fill="${color}"/>`,
-        `<text x="${(x1 + 2).toFixed(1)}" y="${(y1 - 4).toFixed(1)}" font-family="${CHART_FONT}" font-size="${fs}" fill="#e1e1e1">${esc(label)}</text>`,
+        `<rect x="${x1.toFixed(1)}" y="${ly.toFixed(1)}" width="${tw.toFixed(1)}" height="${fs + 4}" fill="${color}"/>`,
+        `<text x="${(x1 + 2).toFixed(1)}" y="${(ly + fs).toFixed(1)}" font-family="${CHART_FONT}" font-size="${fs}" fill="#e1e1e1">${esc(label)}</text>`,
       );
     }
     const file = options.files?.[i];

@@ -54,7 +54,7 @@ export function resultsChart(rows: readonly ResultsRow[], title = ''): ChartSpec
     field: 'epoch',
     type: 'quantitative',
     title: 'epoch',
-    scale: { domain: hi > lo ? [lo, hi] : [lo - 1, hi + 1], nice: false },
+    scale: { domain: hi > lo ? [lo, hi] : [lo - 0.5, hi + 0.5], nice: false },
     axis: { format: 'd', tickMinStep: 1, tickCount: Math.min(6, Math.max(2, hi - lo + 1)) },
   };
   const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true }, axis: { format: '~g', tickCount: 5 } };

@@ -60,7 +60,7 @@ describe('vigil-train', () => {
       expect(r.stdout).toMatch(/### base train completed/);
       expect(r.stdout).toMatch(/mAP@\.5:\.95\n\s+all\s+6\s/);
       for (const d of ['exp', 'exp2']) {
-        for (const f of ['weights/last.vckpt', 'results.csv', 'results.png', 'labels.png', 'train_batch0.jpg', 'PR_curve.png', 'opt.json']) {
+        for (const f of ['weights/last.vckpt', 'results.csv', 'results.png', 'labels.jpg', 'train_batch0.jpg', 'PR_curve.png', 'opt.json']) {
           expect(existsSync(join(tmp, 'runs', d, f)), `${d}/${f}`).toBe(true);
         }
       }

@@ -35,6 +35,18 @@ describe('plots', () => {
     expect(col('face')).toBeLessThanOrEqual(1 + 1e-6);
     expect(JSON.stringify(plots['confusion_matrix'])).toContain('"scheme":"blues"');
   });
+  it('above 20 classes the class lines are grey and only the mean has a legend entry (as the original)', () => {
+    const names = Array.from({ length: 25 }, (_, i) => `c${i}`);
+    const res = { ...metrics.curves, classes: Int32Array.from({ length: 25 }, (_, i) => i) };
+    const n = metrics.curves.classes.length;
+    const pick = (a: Float64Array) => Float64Array.from({ length: 25 * 1000 }, (_, k) => a[(Math.floor(k / 1000) % n) * 1000 + (k % 1000)]!);
+    const many = { ...res, f1Curve: pick(metrics.curves.f1Curve), pCurve: pick(metrics.curves.pCurve), rCurve: pick(metrics.curves.rCurve) };
+    const chart = evaluationPlots(many, names)['F1_curve']!;
+    const color = (chart['encoding'] as { color: { scale: { range: string[] }; legend: { values?: string[] } } }).color;
+    expect(color.scale.range.slice(0, 25).every((c) => c === '#808080')).toBe(true);
+    expect(color.legend.values).toHaveLength(1);
+    expect(color.legend.values![0]).toMatch(/^all classes/);
+  });
   it('exports the curve numbers as CSV (1000 rows + header) and JSON', () => {
     const csv = curvesCsv(metrics.curves, CLASS_NAMES).trimEnd().split('\n');
     expect(csv.length).toBe(1001);

@@ -31,8 +31,8 @@ interface CurveLine {
 }
 
 /**
- * A chart of lines on the unit square (the original's 9×6 curve figures): per-class thin lines in tab10, the class
- * mean thick blue, legend on the right in line order. Points are thinned to every 4th of the 1000-point grid (the
+ * A chart of lines on the unit square (the original's 9×6 curve figures): per-class thin lines in tab10 (grey and
+ * without legend entries above 20 classes), the class mean thick blue, legend on the right in line order. Points are thinned to every 4th of the 1000-point grid (the
  * curves are piecewise linear on it), keeping the last.
  */
 function unitCurveChart(x: ArrayLike<number>, lines: readonly CurveLine[], xTitle: string, yTitle: string): ChartSpec {
@@ -44,6 +44,10 @@ function unitCurveChart(x: ArrayLike<number>, lines: readonly CurveLine[], xTitl
     }
   }
   const unit = { domain: [0, 1], nice: false };
+  // as the original: a legend entry per class only below 21 classes; with more, the class lines are grey
+  const many = lines.length - 1 > 20;
+  const range = lines.map((l, i) => (many && i < lines.length - 1 ? '#808080' : l.color));
+  const legend = { orient: 'right', symbolType: 'stroke', symbolStrokeWidth: 3, ...(many ? { values: [lines.at(-1)!.label] } : {}) };
   return {
     ...CURVE_SIZE,
     data: { values },
@@ -51,7 +55,7 @@ function unitCurveChart(x: ArrayLike<number>, lines: readonly CurveLine[], xTitl
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle, scale: unit, axis: { tickCount: 5 } },
       y: { field: 'y', type: 'quantitative', title: yTitle, scale: unit, axis: { tickCount: 5 } },
-      color: { field: 's', type: 'nominal', title: null, scale: { domain: lines.map((l) => l.label), range: lines.map((l) => l.color) }, legend: { orient: 'right', symbolType: 'stroke', symbolStrokeWidth: 3 } },
+      color: { field: 's', type: 'nominal', title: null, scale: { domain: lines.map((l) => l.label), range }, legend },
       strokeWidth: { field: 'w', type: 'quantitative', scale: null, legend: null },
       order: { field: 'x', type: 'quantitative' },
     },

@@ -59,7 +59,7 @@ export function resultsChart(rows: readonly ResultsRow[], title = ''): ChartSpec
   };
   const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true }, axis: { format: '~g', tickCount: 5 } };
   return {
-    ...(title ? { title } : {}),
+    ...(title ? { title: { text: title, anchor: 'start', offset: 14 } } : {}),
     data: { values },
     facet: { field: 'panel', type: 'nominal', sort: RESULTS_PANELS.map((p) => p[0]), title: null, header: { labelFontSize: 13 } },
     columns: 5,

@@ -67,6 +67,8 @@ export async function plotBatch(
     }
     const img = scale < 1 ? resizeBilinear({ data: tile, width: W0, height: H0, channels: 3 }, w, h) : { data: tile, width: W0, height: H0 };
     for (let y = 0; y < h; y++) mosaic.set(img.data.subarray(y * w * 3, (y + 1) * w * 3), ((by + y) * MW + bx) * 3);
+    // a tile's boxes, labels and file name are clipped to the tile
+    svg.push(`<clipPath id="t${i}"><rect x="${bx}" y="${by}" width="${w}" height="${h}"/></clipPath><g clip-path="url(#t${i})">`);
     for (let t = 0; t + cols <= targets.length; t += cols) {
       if (targets[t] !== i) continue;
       const conf = cols === 7 ? targets[t + 6]! : undefined;
@@ -84,8 +86,12 @@ export async function plotBatch(
         bw *= scale;
         bh *= scale;
       }
-      const x1 = bx + cx - bw / 2;
-      const y1 = by + cy - bh / 2;
+      // clipped to its tile (an untrained model's boxes can be larger than the image and would cross other tiles)
+      const x1 = bx + Math.max(0, cx - bw / 2);
+      const y1 = by + Math.max(0, cy - bh / 2);
+      bw = bx + Math.min(w, cx + bw / 2) - x1;
+      bh = by + Math.min(h, cy + bh / 2) - y1;
+      if (!(bw > 0 && bh > 0)) continue;
       const color = `#${PLOT_PALETTE[cls % PLOT_PALETTE.length]}`;
       const label = `${names[cls] ?? cls}${conf !== undefined ? ` ${conf.toFixed(1)}` : ''}`;
       const fs = 12;
@@ -100,7 +106,7 @@ export async function plotBatch(
     }
     const file = options.files?.[i];
     if (file) svg.push(`<text x="${bx + 5}" y="${by + 20}" font-family="${CHART_FONT}" font-size="16" fill="#dcdcdc">${esc(basename(file).slice(0, 40))}</text>`);
-    svg.push(`<rect x="${bx}" y="${by}" width="${w}" height="${h}" fill="none" stroke="#ffffff" stroke-width="3"/>`);
+    svg.push(`</g><rect x="${bx}" y="${by}" width="${w}" height="${h}" fill="none" stroke="#ffffff" stroke-width="3"/>`);
   }
   const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${MW}" height="${MH}">${svg.join('')}</svg>`;
   const r = Math.min(1280 / Math.max(h, w) / ns, 1);

@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
-import { yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
-import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
+import { monitorCommand } from './commands/monitor.js';
+import { BACKEND_FLAG_HELP, initPredictBackend } from './predict/backend.js';
 import { parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
@@ -21,7 +20,7 @@ export function buildProgram(): Command {
     .option('--data <dataset.yaml>', 'predict a YOLO dataset\'s split (--task) and score it against its label files; class names from the checkpoint')
     .addOption(new Option('--task <split>', 'with --data: the split to predict').choices(['val', 'test']))
     .option('--data-root <dir>', 'folder holding task03_test/images (default: /DATA/Final_DATA if present, else the embedded synthetic set in <repo>/data/synthetic or $VIGIL_SYNTH_DIR)')
-    .option('--source <dir>', 'image folder (default: task03_test/images of the data root or the embedded synthetic set)')
+    .option('--source <paths...>', 'what to predict, one or more of: an image or video file (mp4 avi mov mkv webm …, every frame in order, decoded by ffmpeg: $VIGIL_FFMPEG, the system\'s, or the npm package @ffmpeg-installer/ffmpeg), a folder (its images, recursive), a quoted glob pattern (\'imgs/*.jpg\'), a .txt list (a path per line, relative to the list\'s folder); a video frame\'s record is <video stem>_<frame 000000>.jpg (default: task03_test/images of the data root or the embedded synthetic set)')
     .option('--img-size <px>', 'inference size in pixels (default 1536; 640 with --data; 320 with the embedded synthetic run\'s weights)')
     .option('--conf-thres <x>', 'object confidence threshold', '0.006')
     .option('--iou-thres <x>', 'IoU threshold for NMS', '0.7')
@@ -30,25 +29,21 @@ export function buildProgram(): Command {
     .addOption(new Option('--ensemble <method>', 'how model outputs are combined').choices(['concat', 'wbf', 'soft-nms', 'nmw']).default('concat'))
     .option('--project <dir>', 'output folder', 'runs/test')
     .option('--name <name>', 'run name: output in <project>/<name>/', 'final')
-    .option('--save-img', 'also save images with boxes drawn')
+    .option('--save-img', 'also save images with boxes drawn (<project>/<name>/images/<stem>.jpg; a video: <stem>.mp4)')
     .option('--labels <labels.json>', 'score the predictions against these labels right away')
     .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
     .addOption(new Option('--empty-objects <form>', 'how an image without detections is written: dict = {} (the seed), list = []').choices(['dict', 'list']).default('dict'))
     .option('--no-progress', 'no progress bar')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', BACKEND_FLAG_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
-      const backend = await initBackend({ prefer: opts['backend'] as string | undefined });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-      }
+      await initPredictBackend(opts['backend'] as string | undefined);
       await runPredictCommand(options);
     });
   program.addCommand(scoreCommand());
   program.addCommand(infoCommand());
   program.addCommand(importCommand());
   program.addCommand(mergeCommand());
+  program.addCommand(monitorCommand());
   return program;
 }

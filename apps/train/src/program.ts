@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
-import { sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
-import { registerSgdKernel } from '@vigil/trainer';
-import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from '@vigil/yolov5';
+import { BACKEND_ORDER, initBackend } from '@vigil/runtime';
 import { prepareCommand } from './commands/prepare.js';
+import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
 import { synthCommand } from './commands/synth.js';
@@ -44,7 +42,7 @@ export function buildProgram(): Command {
     .option('--resume [ckpt]', 'resume an interrupted run (default: its last checkpoint)')
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`)
     .option('--project <dir>', 'runs folder', 'runs/train')
     .option('--prepared-dir <dir>', 'where data preparation writes drowsy_face/ and drowsy_face_diet/ (default: <data-root>/prepared)')
     .option('--nbs <n>', 'nominal batch size: one optimiser step per nbs/batch batches (the original: 64)', '64')
@@ -70,16 +68,9 @@ export function buildProgram(): Command {
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
+      // On the accelerated CPU path this also registers the fused kernels the model and optimiser pick up.
       const backend = await initBackend({ prefer: cfg.backend });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernels, used by the model in train and eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-        registerConvBnSiluTrainKernel(k.backend, k.train);
-        // and its fused SGD update (one kernel a parameter instead of ~9 ops)
-        const sgd = sgdStepKernel();
-        registerSgdKernel(sgd.backend, sgd.step);
-      }
+      checkTrainMemory(cfg, backend.kind);
       await runTraining(cfg);
     });
   program.addCommand(synthCommand());

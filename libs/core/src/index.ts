@@ -34,3 +34,16 @@ export type { Hyp } from './lib/hyp.js';
 export { roundHalfEven } from './lib/round.js';
 export { TAB10 } from './lib/chart.js';
 export type { ChartSpec } from './lib/chart.js';
+export { locateJsonError } from './lib/json-error-position.js';
+export type { JsonErrorPosition } from './lib/json-error-position.js';
+export { CONV_BN_SILU, BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, SGD_STEP, bnSiluTakes } from './lib/kernel-names.js';
+export type {
+  ConvBnSiluInputs,
+  ConvBnSiluAttrs,
+  BnSiluInputs,
+  BnSiluAttrs,
+  BnSiluKernelLimits,
+  ConvBiasSiluAttrs,
+  SgdStepInputs,
+  SgdStepAttrs,
+} from './lib/kernel-names.js';

@@ -1,5 +1,6 @@
 import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
+import { oneLine } from './image-check.js';
 import { openImage, readImageMeta } from './image-source.js';
 import { padImage } from './letterbox.js';
 import { resizeArea } from './resize-area.js';
@@ -21,6 +22,19 @@ export interface LoadPadding {
   right: number;
   /** Grey level (default 114). */
   color?: number;
+}
+
+/**
+ * The loader's resize of decoded pixels (the original's `load_image`): long side to `imgSize`, size
+ * `int(w·r), int(h·r)`; cv2 INTER_AREA ({@link resizeArea}) when shrinking without augmentation, else cv2-style bilinear
+ * ({@link resizeBilinear}); the image itself when r = 1. For pixels that are already in memory (video frames).
+ */
+export function resizeLongSide(image: ImageU8, imgSize: number, augment = false): ImageU8 {
+  const r = imgSize / Math.max(image.height, image.width);
+  if (r === 1) return image;
+  const w = Math.trunc(image.width * r);
+  const h = Math.trunc(image.height * r);
+  return r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
 }
 
 /**
@@ -53,7 +67,7 @@ export async function loadImage(
     } catch {
       /* report the first error */
     }
-    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
+    throw new VigilUserError(`cannot read image ${file}: ${oneLine((e as Error).message)}`, file);
   }
 }
 
@@ -92,7 +106,7 @@ async function loadImageWith(
     if (info.channels !== channels) throw new Error(`decoded ${info.channels} channels, expected ${channels}`);
     let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
     if (jsResize) {
-      image = r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
+      image = resizeLongSide(image, imgSize, augment);
       if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);
     }
     return { image, h0, w0 };

@@ -18,7 +18,7 @@ function cli(...args: string[]) {
 }
 
 const FLAGS = ['--data', '--fine-tune-data', '--data-root', '--no_data_prepare', '--cfg', '--hyp', '--hyp_tune', '--weights', '--epochs', '--epoch_parts', '--save_period', '--epochs_tune', '--epoch_parts_tune',
-  '--save_period_tune', '--batch', '--img', '--device', '--name', '--random_seed', '--adam', '--linear-lr', '--label-smoothing', '--workers', '--val-period', '--resume',
+  '--save_period_tune', '--batch', '--img', '--device', '--name', '--random_seed', '--adam', '--linear-lr', '--label-smoothing', '--workers', '--val-period', '--patience', '--resume',
   '--freeze', '--diet-source', '--val-count', '--backend', '--nbs', '--warmup-min-iters', '--val-conf', '--val-iou', '--noautoanchor', '--project', '--prepared-dir'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-train-cli-'));
@@ -60,7 +60,7 @@ describe('vigil-train', () => {
       expect(r.stdout).toMatch(/### base train completed/);
       expect(r.stdout).toMatch(/mAP@\.5:\.95\n\s+all\s+6\s/);
       for (const d of ['exp', 'exp2']) {
-        for (const f of ['weights/last.vckpt', 'results.csv', 'results.png', 'labels.png', 'train_batch0.jpg', 'PR_curve.png', 'opt.json']) {
+        for (const f of ['weights/last.vckpt', 'results.csv', 'results.png', 'labels.jpg', 'train_batch0.jpg', 'PR_curve.png', 'opt.json']) {
           expect(existsSync(join(tmp, 'runs', d, f)), `${d}/${f}`).toBe(true);
         }
       }

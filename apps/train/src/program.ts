@@ -37,7 +37,8 @@ export function buildProgram(): Command {
     .option('--linear-lr', 'linear LR schedule instead of one-cycle')
     .option('--label-smoothing <eps>', 'label smoothing epsilon', '0')
     .option('--workers <n>', 'data-loading concurrency', '2')
-    .option('--val-period <n>', 'validate every N epochs (0 = only at the end of each stage)', '0')
+    .option('--val-period <n>', 'validate every N epochs and at the end of each stage (0 = only at the end; default 1 with --data)', '0')
+    .option('--patience <n>', 'stop a stage when the fitness has not improved for N epochs (YOLOv5 EarlyStopping; 0 = never, as the seed; default 100 with --data)', '0')
     .option('--resume [ckpt]', 'resume an interrupted run (default: its last checkpoint)')
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
@@ -61,7 +62,9 @@ export function buildProgram(): Command {
         'With --data <dataset.yaml> (any YOLO dataset: images/ folders with sibling labels/, class names in the YAML), the\n' +
         'dataset is checked first (one report: corrupt images, bad label rows, class ids ≥ nc, background images,\n' +
         'duplicates; bad images are skipped), the Detect head is sized from its nc, and one stage trains on train:,\n' +
-        'validating on val:. Defaults then: --epoch_parts 1, --name exp. --fine-tune-data adds the fine-tune stage.',
+        'validating on val: every epoch. Defaults then: --epoch_parts 1, --name exp, --val-period 1, --patience 100;\n' +
+        'best.vckpt = the epoch with the best YOLOv5 fitness (0.1·mAP@0.5 + 0.9·mAP@0.5:0.95; competition path: mAP@0.75).\n' +
+        '--fine-tune-data adds the fine-tune stage.',
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);

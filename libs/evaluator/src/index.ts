@@ -19,4 +19,4 @@ export {
   scoreSummary,
 } from './lib/scorer.js';
 export type { ParsedImage, ScoreOptions, ScoreReport, ScoreSummary } from './lib/scorer.js';
-export { prCurveSvg, metricCurveSvg, confusionMatrixSvg, curvesCsv, curvesJson, evaluationPlots } from './lib/plots.js';
+export { prCurveChart, metricCurveChart, confusionMatrixChart, curvesCsv, curvesJson, evaluationPlots } from './lib/plots.js';

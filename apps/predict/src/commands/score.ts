@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CLASS_NAMES, VigilUserError } from '@vigil/core';
-import { loadDatasetYaml } from '@vigil/dataset';
+import { loadDatasetYaml, renderChart, writeSvgImage } from '@vigil/dataset';
 import { loadModelFile } from '@vigil/yolov5';
 import {
   curvesCsv,
@@ -21,12 +21,6 @@ function readText(file: string, what: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     throw new VigilUserError(`cannot read the ${what} file ${file} (${code ?? String(e)}); check the path.`, file);
   }
-}
-
-/** Rasterises an SVG document to PNG with resvg (system fonts). */
-async function svgToPng(svg: string): Promise<Buffer> {
-  const { Resvg } = await import('@resvg/resvg-js');
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }
 
 /** Where the class list of `score` comes from (at most one of them; default the competition's 7 classes). */
@@ -130,9 +124,10 @@ export function scoreCommand(): Command {
         const dir = opts.plots;
         mkdirSync(dir, { recursive: true });
         const plots = evaluationPlots(report.metrics.curves, names, report.confusion);
-        for (const [name, svg] of Object.entries(plots)) {
+        for (const [name, chart] of Object.entries(plots)) {
+          const svg = await renderChart(chart);
           writeFileSync(join(dir, `${name}.svg`), svg);
-          writeFileSync(join(dir, `${name}.png`), await svgToPng(svg));
+          await writeSvgImage(join(dir, `${name}.png`), svg, 2);
         }
         writeFileSync(join(dir, 'curves.csv'), curvesCsv(report.metrics.curves, names));
         writeFileSync(join(dir, 'curves.json'), JSON.stringify(curvesJson(report.metrics.curves, names)));

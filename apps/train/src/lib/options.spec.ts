@@ -61,6 +61,9 @@ describe('buildConfig', () => {
     expect([c.cfg, c.img, c.batch, c.nbs, c.warmupMinIters, c.stage1.epochs, c.stage1.epochParts, c.stage2.epochs, c.stage2.epochParts]).toEqual(['yolov5l6.yaml', 1280, 4, 64, 1000, 300, 15, 50, 50]);
     expect(c.stage1.hyp.lr0).toBe(0.01);
     expect(c.stage2.hyp.lr0).toBe(0.0032);
+    // the seed's cadence: validation at the end of each stage, no early stopping, best by mAP@0.75
+    expect([c.valPeriod, c.patience, c.fitness]).toEqual([0, 0, 'map75']);
+    expect(() => parse(['--data-root', root, '--patience', '-1'])).toThrow(/--patience must be an integer ≥ 0, got '-1'/);
   });
 
   it('bad values are user errors naming the flag', () => {
@@ -79,6 +82,10 @@ describe('buildConfig', () => {
     expect(c.fineTuneData).toBeUndefined();
     expect([c.synthetic, c.prepare, c.stage1.epochParts, c.stage2.epochs, c.name, c.cfg, c.img]).toEqual([false, false, 1, 0, 'exp', 'yolov5l6.yaml', 1280]);
     expect(parse(['--data', yaml, '--epoch_parts', '3', '--name', 'pets']).stage1.epochParts).toBe(3);
+    // upstream's cadence: every epoch validated, EarlyStopping(patience=100), fitness 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95
+    expect([c.valPeriod, c.patience, c.fitness]).toEqual([1, 100, { map50: 0.1, map50_95: 0.9 }]);
+    const v = parse(['--data', yaml, '--val-period', '3', '--patience', '0']);
+    expect([v.valPeriod, v.patience]).toEqual([3, 0]);
     const t = parse(['--data', yaml, '--fine-tune-data', yaml, '--epochs_tune', '4']);
     expect([t.fineTuneData, t.stage2.epochs, t.stage2.epochParts]).toEqual([yaml, 4, 1]);
     expect(() => parse(['--data', yaml, '--data-root', root])).toThrow(/--data trains on a YOLO dataset YAML .*: drop --data-root/);

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { VigilUserError, type Hyp } from '@vigil/core';
+import type { FitnessSpec } from '@vigil/evaluator';
 import { loadHyp } from '@vigil/trainer';
 import { resolveDataRoot } from './data-root.js';
 
@@ -45,6 +46,10 @@ export interface TrainConfig {
   labelSmoothing: number;
   workers: number;
   valPeriod: number;
+  /** stop a stage when its fitness has not improved for this many epochs (0 = never) */
+  patience: number;
+  /** what selects best.vckpt */
+  fitness: FitnessSpec;
   valConf: number;
   valIou: number;
   nbs: number;
@@ -86,7 +91,16 @@ export const DATASET_YAML_DEFAULTS: Record<string, string> = {
   epoch_parts: '1',
   epoch_parts_tune: '1',
   name: 'exp',
+  // upstream validates every epoch (results.csv, best.pt and --patience need the numbers) and stops after 100
+  // epochs without improvement; the competition path keeps the seed's cadence (validation at the end, no stopping)
+  valPeriod: '1',
+  patience: '100',
 };
+
+/** Checkpoint selection with --data: YOLOv5's fitness (utils/metrics.py: 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95). */
+export const YOLOV5_FITNESS: FitnessSpec = { map50: 0.1, map50_95: 0.9 };
+/** The competition's checkpoint selection: the true mAP@0.75 (its metric; SPEC §7). */
+export const COMPETITION_FITNESS: FitnessSpec = 'map75';
 
 /** Flags that belong to the competition layout (task03_train/ → prepared folders) and make no sense with --data. */
 const COMPETITION_ONLY = ['dataRoot', 'no_data_prepare', 'preparedDir', 'dietSource', 'valCount', 'synthTrain', 'synthTest'] as const;
@@ -205,6 +219,8 @@ export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'g
     labelSmoothing,
     workers: int('workers', o['workers'], 1),
     valPeriod: int('val-period', o['valPeriod'], 0),
+    patience: int('patience', o['patience'], 0),
+    fitness: yaml ? YOLOV5_FITNESS : COMPETITION_FITNESS,
     valConf: num('val-conf', o['valConf'], 0, 1),
     valIou: num('val-iou', o['valIou'], 0, 1),
     nbs: int('nbs', o['nbs'], 1),

@@ -55,10 +55,3 @@ export function anchorData(ds: YoloDataset): AnchorDataset {
     }),
   };
 }
-
-/** Instances per class in a data set. */
-export function classCounts(ds: YoloDataset, nc: number): number[] {
-  const c = new Array<number>(nc).fill(0);
-  for (const l of ds.labels) for (let k = 0; k < l.length; k += 5) c[l[k]!] = (c[l[k]!] ?? 0) + 1;
-  return c;
-}

@@ -1,14 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VigilUserError } from '@vigil/core';
-import { savePlotBatch, YoloDataset } from '@vigil/dataset';
-import { evaluationPlots, formatMetricsTable } from '@vigil/evaluator';
+import { detectionsToTargets, labelsChart, savePlotBatch, writeChart, YoloDataset } from '@vigil/dataset';
+import { evaluationPlots, formatMetricsTable, type EvaluationResult } from '@vigil/evaluator';
 import {
   composeHooks,
   evaluateModel,
   fit,
   formatProgressLine,
-  labelsHistogramSvg,
   PROGRESS_HEADER,
   runFileHooks,
   runPaths,
@@ -16,10 +15,9 @@ import {
   type TrainHooks,
 } from '@vigil/trainer';
 import { loadCheckpoint, loadSpec, modelFromCheckpoint, readWeightsFile, resolveSpec, resolveSpecPath, transferWeights, YoloModel } from '@vigil/yolov5';
-import { writeSvgAsPng } from './images.js';
 import type { StageConfig, TrainConfig } from './options.js';
 import { phaseProgress, ProgressBar } from './progress-bar.js';
-import { anchorData, classCounts, trainSource, valBatches } from './sources.js';
+import { anchorData, trainSource, valBatches } from './sources.js';
 
 /** The images of one stage and their classes. */
 export interface StageData {
@@ -77,7 +75,13 @@ function buildModel(r: StageRun): YoloModel {
   return model;
 }
 
-/** Trains one stage into `runDir` (weights/last.vckpt, best.vckpt, results.csv/png, labels.png, train_batch*.jpg). */
+/** Val batches drawn as val_batch<i>_labels.jpg / _pred.jpg (upstream: 3). */
+const VAL_PICTURES = 3;
+
+/**
+ * Trains one stage into `runDir`: weights/last.vckpt, best.vckpt, results.csv/png, labels.jpg, train_batch*.jpg, and
+ * from the last validation val_batch*_labels/pred.jpg, the PR/F1/P/R curves and the confusion matrix.
+ */
 export async function runStage(r: StageRun): Promise<FitResult & { runDir: string }> {
   const { cfg, stage } = r;
   mkdirSync(r.runDir, { recursive: true });
@@ -104,7 +108,7 @@ export async function runStage(r: StageRun): Promise<FitResult & { runDir: strin
     onFitStart: async (i) => {
       log(`  ${i.nb} batches of ${cfg.batch} per epoch, warmup ${i.nw} iterations, nominal batch ${cfg.nbs} (accumulate ${i.accumulate}), frozen layers: ${stage.freeze.join(',') || 'none'}`);
       if (i.startEpoch === 0 && !r.resume) {
-        await writeSvgAsPng(join(r.runDir, 'labels.png'), labelsHistogramSvg(classCounts(train, names.length), names));
+        await writeChart(join(r.runDir, 'labels.jpg'), labelsChart(train.labels, names));
       }
     },
     onBatchEnd: (b) => {
@@ -126,7 +130,8 @@ export async function runStage(r: StageRun): Promise<FitResult & { runDir: strin
       }
     },
   };
-  const files = runFileHooks({ dir: r.runDir, savePeriod: stage.savePeriod, onResultsSvg: (svg) => writeSvgAsPng(join(r.runDir, 'results.png'), svg) });
+  const files = runFileHooks({ dir: r.runDir, savePeriod: stage.savePeriod, onResultsChart: (chart) => writeChart(join(r.runDir, 'results.png'), chart) });
+  let lastEval: EvaluationResult | undefined;
   try {
     const res = await fit({
       model,
@@ -143,20 +148,40 @@ export async function runStage(r: StageRun): Promise<FitResult & { runDir: strin
       freeze: stage.freeze,
       anchorData: cfg.autoanchor ? anchorData(train) : undefined,
       valPeriod: cfg.valPeriod,
+      fitness: cfg.fitness,
+      patience: cfg.patience,
       resume: r.resume ? loadCheckpoint(r.resume) : undefined,
       log: (s) => log(`  ${s}`),
       validate: async (m, info) => {
         const vb = new ProgressBar(`  validating (epoch ${info.epoch}) `, val.length);
-        const ev = await evaluateModel(m, valBatches(val, cfg.batch, stride, cfg.workers), { names, confThres: cfg.valConf, iouThres: cfg.valIou, onBatch: (d) => vb.update(d) });
-        if (info.final) {
-          const p = evaluationPlots(ev.metrics.curves, names, ev.confusion);
-          await Promise.all(Object.entries(p).map(([k, svg]) => writeSvgAsPng(join(r.runDir, `${k}.png`), svg)));
-        }
+        const pictures: Promise<void>[] = [];
+        const ev = await evaluateModel(m, valBatches(val, cfg.batch, stride, cfg.workers), {
+          names,
+          confThres: cfg.valConf,
+          iouThres: cfg.valIou,
+          onBatch: (d) => vb.update(d),
+          // the latest validation's first batches: ground truth and predictions (score > 0.25) with their scores
+          onDetections: (b, dets, i) => {
+            if (i >= VAL_PICTURES) return;
+            const images = b.images.slice(0, b.shape.reduce((a, v) => a * v, 1)); // the loader reuses the array
+            const o = { files: b.files, names };
+            pictures.push(savePlotBatch(join(r.runDir, `val_batch${i}_labels.jpg`), images, b.shape, b.targets.slice(0, b.numTargets * 6), o));
+            pictures.push(savePlotBatch(join(r.runDir, `val_batch${i}_pred.jpg`), images, b.shape, detectionsToTargets(dets), { ...o, targetColumns: 7 }));
+          },
+        });
+        await Promise.all(pictures);
+        lastEval = ev;
         return { metrics: ev.metrics };
       },
       hooks: composeHooks(files, ui),
     });
     await Promise.all(plots);
+    if (lastEval) {
+      // plots of the last validation (the final epoch, or where --patience stopped), once per stage
+      const charts = evaluationPlots(lastEval.metrics.curves, names, lastEval.confusion);
+      for (const [k, chart] of Object.entries(charts)) await writeChart(join(r.runDir, `${k}.png`), chart);
+    }
+    if (res.stoppedEarly) log(`  stopped early after epoch ${res.stoppedEarly.epoch} (--patience ${cfg.patience}); best epoch ${res.bestEpoch}`);
     if (res.lastValidation) log(`\nstage ${stage.index} validation (EMA weights, conf ${cfg.valConf}, IoU ${cfg.valIou}):\n${formatMetricsTable(res.lastValidation.metrics)}`);
     log(`  weights: ${runPaths(r.runDir).last}${res.bestFitness > 0 ? `, ${runPaths(r.runDir).best}` : ''}`);
     return { ...res, runDir: r.runDir };

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { plotBatch } from './plot-batch.js';
+import { detectionsToTargets, plotBatch } from './plot-batch.js';
 
 describe('plotBatch', () => {
   it('draws a column-major grid with class-coloured boxes', async () => {
@@ -26,5 +26,16 @@ describe('plotBatch', () => {
     const jpeg = await plotBatch(new Float32Array(4 * 32 * 48 * 3).fill(0.5), [4, 32, 48, 3], new Float32Array(0), { maxSize: 24 });
     const m = await sharp(jpeg).metadata();
     expect([m.width, m.height]).toEqual([48, 32]);
+  });
+
+  it('predictions: detections become 7-column pixel targets; boxes with score ≤ 0.25 are not drawn', async () => {
+    const det = (boxes: number[], scores: number[], classes: number[]) => ({ count: scores.length, boxes: Float32Array.from(boxes), scores: Float32Array.from(scores), classes: Int32Array.from(classes) });
+    const t = detectionsToTargets([det([], [], []), det([10, 4, 30, 24, 0, 0, 8, 8], [0.9, 0.2], [1, 0])]);
+    expect(Array.from(t)).toEqual([1, 1, 20, 14, 20, 20, Math.fround(0.9), 1, 0, 4, 4, 8, 8, Math.fround(0.2)]);
+    const jpeg = await plotBatch(new Float32Array(2 * 40 * 40 * 3), [2, 40, 40, 3], t, { targetColumns: 7 });
+    const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    const px = (x: number, y: number) => Array.from(data.subarray((y * 80 + x) * 3, (y * 80 + x) * 3 + 3));
+    expect(px(10, 58)[0]).toBeGreaterThan(180); // image 1 (column 0, row 1): left edge of the 0.9 box, class 1 colour
+    expect(px(4, 48).every((v) => v < 40)).toBe(true); // the 0.2 box (bottom edge at y 48) is not drawn
   });
 });

@@ -1,66 +1,16 @@
+import { TAB10, type ChartSpec } from '@vigil/core';
 import type { ApPerClassResult } from './ap-per-class.js';
 import { CURVE_POINTS } from './ap-per-class.js';
 import type { ConfusionMatrix } from './confusion-matrix.js';
 import { NIOU } from './types.js';
 
 /**
- * The original's evaluation plots (utils/metrics.py plot_pr_curve, plot_mc_curve, ConfusionMatrix.plot) as SVG
- * documents, and their numbers as CSV/JSON. Rasterising to PNG is left to the caller (apps/predict uses resvg), so
- * this lib stays free of native dependencies.
+ * The original's evaluation plots (utils/metrics.py plot_pr_curve, plot_mc_curve, ConfusionMatrix.plot) as Vega-Lite
+ * specs ({@link ChartSpec}: plain JSON with the data inlined), and their numbers as CSV/JSON. Drawing them is left to
+ * the caller (`@vigil/dataset`'s `writeChart`), so this lib stays free of plotting and native dependencies.
  */
 
-/** matplotlib's default colour cycle (tab10), so the plots look like the original's. */
-const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const W = 900;
-const H = 600;
-const PLOT = { x: 70, y: 20, w: 560, h: 520 };
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function polyline(xs: ArrayLike<number>, ys: ArrayLike<number>, offset: number, color: string, width: number): string {
-  const pts: string[] = [];
-  for (let k = 0; k < xs.length; k++) {
-    const x = PLOT.x + xs[k]! * PLOT.w;
-    const y = PLOT.y + (1 - Math.min(1, Math.max(0, ys[offset + k]!))) * PLOT.h;
-    pts.push(`${x.toFixed(1)},${y.toFixed(1)}`);
-  }
-  return `<polyline fill="none" stroke="${color}" stroke-width="${width}" points="${pts.join(' ')}"/>`;
-}
-
-function axes(xlabel: string, ylabel: string): string {
-  const parts = [`<rect x="${PLOT.x}" y="${PLOT.y}" width="${PLOT.w}" height="${PLOT.h}" fill="none" stroke="#000"/>`];
-  for (let t = 0; t <= 5; t++) {
-    const v = t / 5;
-    const x = PLOT.x + v * PLOT.w;
-    const y = PLOT.y + (1 - v) * PLOT.h;
-    parts.push(`<line x1="${x}" y1="${PLOT.y + PLOT.h}" x2="${x}" y2="${PLOT.y + PLOT.h + 5}" stroke="#000"/>`);
-    parts.push(`<text x="${x}" y="${PLOT.y + PLOT.h + 20}" text-anchor="middle">${v.toFixed(1)}</text>`);
-    parts.push(`<line x1="${PLOT.x - 5}" y1="${y}" x2="${PLOT.x}" y2="${y}" stroke="#000"/>`);
-    parts.push(`<text x="${PLOT.x - 8}" y="${y + 4}" text-anchor="end">${v.toFixed(1)}</text>`);
-  }
-  parts.push(`<text x="${PLOT.x + PLOT.w / 2}" y="${H - 15}" text-anchor="middle">${esc(xlabel)}</text>`);
-  parts.push(`<text transform="translate(18 ${PLOT.y + PLOT.h / 2}) rotate(-90)" text-anchor="middle">${esc(ylabel)}</text>`);
-  return parts.join('');
-}
-
-function legend(entries: { label: string; color: string; width: number }[]): string {
-  const x = PLOT.x + PLOT.w + 20;
-  return entries
-    .map((e, i) => {
-      const y = PLOT.y + 14 + i * 20;
-      return `<line x1="${x}" y1="${y - 4}" x2="${x + 24}" y2="${y - 4}" stroke="${e.color}" stroke-width="${e.width}"/><text x="${x + 30}" y="${y}">${esc(e.label)}</text>`;
-    })
-    .join('');
-}
-
-function svg(body: string): string {
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">` +
-    `<rect width="100%" height="100%" fill="#fff"/>${body}</svg>\n`
-  );
-}
+const CURVE_SIZE = { width: 520, height: 420 };
 
 /** Rows of `res` that had both labels and predictions (the ones the original draws). */
 function plottedRows(res: ApPerClassResult): number[] {
@@ -71,20 +21,60 @@ function plottedRows(res: ApPerClassResult): number[] {
   return rows;
 }
 
+/** One line of a curve chart: `y[offset + k]` against `x[k]`. */
+interface CurveLine {
+  label: string;
+  y: ArrayLike<number>;
+  offset: number;
+  color: string;
+  width: number;
+}
+
+/**
+ * A chart of lines on the unit square (the original's 9×6 curve figures): per-class thin lines in tab10 (grey and
+ * without legend entries above 20 classes), the class mean thick blue, legend on the right in line order. Points are thinned to every 4th of the 1000-point grid (the
+ * curves are piecewise linear on it), keeping the last.
+ */
+function unitCurveChart(x: ArrayLike<number>, lines: readonly CurveLine[], xTitle: string, yTitle: string): ChartSpec {
+  const values: { x: number; y: number; s: string; w: number }[] = [];
+  for (const l of lines) {
+    for (let k = 0; k < x.length; k++) {
+      if (k % 4 !== 0 && k !== x.length - 1) continue;
+      values.push({ x: x[k]!, y: Math.min(1, Math.max(0, l.y[l.offset + k]!)), s: l.label, w: l.width });
+    }
+  }
+  const unit = { domain: [0, 1], nice: false };
+  // as the original: a legend entry per class only below 21 classes; with more, the class lines are grey
+  const many = lines.length - 1 > 20;
+  const range = lines.map((l, i) => (many && i < lines.length - 1 ? '#808080' : l.color));
+  const legend = { orient: 'right', symbolType: 'stroke', symbolStrokeWidth: 3, ...(many ? { values: [lines.at(-1)!.label] } : {}) };
+  return {
+    ...CURVE_SIZE,
+    data: { values },
+    mark: { type: 'line', clip: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: xTitle, scale: unit, axis: { tickCount: 5 } },
+      y: { field: 'y', type: 'quantitative', title: yTitle, scale: unit, axis: { tickCount: 5 } },
+      color: { field: 's', type: 'nominal', title: null, scale: { domain: lines.map((l) => l.label), range }, legend },
+      strokeWidth: { field: 'w', type: 'quantitative', scale: null, legend: null },
+      order: { field: 'x', type: 'quantitative' },
+    },
+  };
+}
+
 /** Precision–recall curve at IoU 0.5 (the original's PR_curve.png): per class with its AP@0.5, and the class mean. */
-export function prCurveSvg(res: ApPerClassResult, names: readonly string[]): string {
+export function prCurveChart(res: ApPerClassResult, names: readonly string[]): ChartSpec {
   const rows = plottedRows(res);
   const mean = new Float64Array(CURVE_POINTS);
   for (const ci of rows) for (let k = 0; k < CURVE_POINTS; k++) mean[k]! += res.prCurve[ci * CURVE_POINTS + k]! / rows.length;
   const map50 = res.classes.length ? Array.from(res.classes, (_, ci) => res.ap[ci * NIOU]!).reduce((a, b) => a + b, 0) / res.classes.length : 0;
-  const lines = rows.map((ci, i) => polyline(res.px, res.prCurve, ci * CURVE_POINTS, TAB10[i % 10]!, 1));
-  const entries = rows.map((ci, i) => ({ label: `${names[res.classes[ci]!] ?? res.classes[ci]} ${res.ap[ci * NIOU]!.toFixed(3)}`, color: TAB10[i % 10]!, width: 1 }));
-  entries.push({ label: `all classes ${map50.toFixed(3)} mAP@0.5`, color: 'blue', width: 3 });
-  return svg(axes('Recall', 'Precision') + lines.join('') + (rows.length ? polyline(res.px, mean, 0, 'blue', 3) : '') + legend(entries));
+  const lines: CurveLine[] = rows.map((ci, i) => ({ label: `${names[res.classes[ci]!] ?? res.classes[ci]} ${res.ap[ci * NIOU]!.toFixed(3)}`, y: res.prCurve, offset: ci * CURVE_POINTS, color: TAB10[i % 10]!, width: 1 }));
+  lines.push({ label: `all classes ${map50.toFixed(3)} mAP@0.5`, y: rows.length ? mean : new Float64Array(CURVE_POINTS), offset: 0, color: 'blue', width: 3 });
+  return unitCurveChart(res.px, lines, 'Recall', 'Precision');
 }
 
 /** A metric against confidence (the original's F1_curve / P_curve / R_curve.png). */
-export function metricCurveSvg(res: ApPerClassResult, names: readonly string[], metric: 'F1' | 'Precision' | 'Recall'): string {
+export function metricCurveChart(res: ApPerClassResult, names: readonly string[], metric: 'F1' | 'Precision' | 'Recall'): ChartSpec {
   const curve = metric === 'F1' ? res.f1Curve : metric === 'Precision' ? res.pCurve : res.rCurve;
   const nc = res.classes.length;
   const mean = new Float64Array(CURVE_POINTS);
@@ -94,48 +84,38 @@ export function metricCurveSvg(res: ApPerClassResult, names: readonly string[], 
     mean[k] = nc ? mean[k]! / nc : 0;
     if (mean[k]! > mean[best]!) best = k;
   }
-  const lines = Array.from(res.classes, (_, ci) => polyline(res.px, curve, ci * CURVE_POINTS, TAB10[ci % 10]!, 1));
-  const entries = Array.from(res.classes, (c, ci) => ({ label: names[c] ?? String(c), color: TAB10[ci % 10]!, width: 1 }));
-  entries.push({ label: `all classes ${mean[best]!.toFixed(2)} at ${res.px[best]!.toFixed(3)}`, color: 'blue', width: 3 });
-  return svg(axes('Confidence', metric) + lines.join('') + polyline(res.px, mean, 0, 'blue', 3) + legend(entries));
+  const lines: CurveLine[] = Array.from(res.classes, (c, ci) => ({ label: names[c] ?? String(c), y: curve, offset: ci * CURVE_POINTS, color: TAB10[ci % 10]!, width: 1 }));
+  lines.push({ label: `all classes ${mean[best]!.toFixed(2)} at ${res.px[best]!.toFixed(3)}`, y: mean, offset: 0, color: 'blue', width: 3 });
+  return unitCurveChart(res.px, lines, 'Confidence', metric);
 }
 
-/** The confusion matrix as the original plots it: column-normalised, cells < 0.005 left blank, Blues colour map. */
-export function confusionMatrixSvg(cm: ConfusionMatrix, names: readonly string[]): string {
+/**
+ * The confusion matrix as the original plots it (seaborn heatmap): column-normalised (each true class sums to 1),
+ * cells < 0.005 left blank, the Blues colour scale with its legend, the value in each cell (up to 30 classes), rows
+ * = predicted, columns = true, with the background row / column.
+ */
+export function confusionMatrixChart(cm: ConfusionMatrix, names: readonly string[]): ChartSpec {
   const n1 = cm.nc + 1;
   const a = cm.normalized();
-  const size = Math.min(60, Math.floor(480 / n1));
-  const x0 = 150;
-  const y0 = 20;
-  const ticks = [...names.slice(0, cm.nc), 'background FP'];
-  const yticks = [...names.slice(0, cm.nc), 'background FN'];
-  const parts: string[] = [];
-  for (let r = 0; r < n1; r++) {
-    for (let c = 0; c < n1; c++) {
-      const v = a[r * n1 + c]!;
-      const x = x0 + c * size;
-      const y = y0 + r * size;
-      if (v >= 0.005) {
-        // Blues: white → #08306b
-        const t = Math.min(1, v);
-        const col = [247 + (8 - 247) * t, 251 + (48 - 251) * t, 255 + (107 - 255) * t].map((u) => Math.round(u));
-        parts.push(`<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="rgb(${col.join(',')})"/>`);
-        parts.push(`<text x="${x + size / 2}" y="${y + size / 2 + 4}" text-anchor="middle" fill="${t > 0.5 ? '#fff' : '#000'}" font-size="10">${v.toFixed(2)}</text>`);
-      } else {
-        parts.push(`<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="#fff"/>`);
-      }
-    }
+  const xs = [...names.slice(0, cm.nc), 'background FP'];
+  const ys = [...names.slice(0, cm.nc), 'background FN'];
+  const values: { t: string; p: string; v: number }[] = [];
+  for (let r = 0; r < n1; r++) for (let c = 0; c < n1; c++) if (a[r * n1 + c]! >= 0.005) values.push({ p: ys[r]!, t: xs[c]!, v: a[r * n1 + c]! });
+  const cell = Math.max(18, Math.min(60, Math.floor(520 / n1)));
+  const axes = {
+    x: { field: 't', type: 'ordinal', title: 'True', scale: { domain: xs }, axis: { labelAngle: -45, grid: false } },
+    y: { field: 'p', type: 'ordinal', title: 'Predicted', scale: { domain: ys }, axis: { grid: false } },
+  };
+  const layers: ChartSpec[] = [
+    { mark: { type: 'rect' }, encoding: { ...axes, color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: 'blues', domain: [0, 1] }, legend: { gradientLength: cell * n1, format: '.1f' } } } },
+  ];
+  if (cm.nc < 30) {
+    layers.push({
+      mark: { type: 'text', fontSize: Math.min(12, Math.max(7, cell / 4)) },
+      encoding: { ...axes, text: { field: 'v', type: 'quantitative', format: '.2f' }, color: { condition: { test: 'datum.v > 0.5', value: 'white' }, value: 'black' } },
+    });
   }
-  for (let k = 0; k < n1; k++) {
-    const cx = x0 + k * size + size / 2;
-    const bottom = y0 + n1 * size + 10;
-    parts.push(`<text transform="translate(${cx} ${bottom}) rotate(45)" font-size="11">${esc(ticks[k]!)}</text>`);
-    parts.push(`<text x="${x0 - 6}" y="${y0 + k * size + size / 2 + 4}" text-anchor="end" font-size="11">${esc(yticks[k]!)}</text>`);
-  }
-  parts.push(`<rect x="${x0}" y="${y0}" width="${n1 * size}" height="${n1 * size}" fill="none" stroke="#000"/>`);
-  parts.push(`<text x="${x0 + (n1 * size) / 2}" y="${H - 10}" text-anchor="middle">True</text>`);
-  parts.push(`<text transform="translate(18 ${y0 + (n1 * size) / 2}) rotate(-90)" text-anchor="middle">Predicted</text>`);
-  return svg(parts.join(''));
+  return { width: cell * n1, height: cell * n1, data: { values }, layer: layers, config: { view: { stroke: '#444' } } };
 }
 
 /**
@@ -175,14 +155,14 @@ export function curvesJson(res: ApPerClassResult, names: readonly string[]): Rec
   };
 }
 
-/** Every plot of an evaluation as `file name → SVG text` (PR, F1, P, R curves and the confusion matrix). */
-export function evaluationPlots(res: ApPerClassResult, names: readonly string[], cm?: ConfusionMatrix): Record<string, string> {
-  const out: Record<string, string> = {
-    PR_curve: prCurveSvg(res, names),
-    F1_curve: metricCurveSvg(res, names, 'F1'),
-    P_curve: metricCurveSvg(res, names, 'Precision'),
-    R_curve: metricCurveSvg(res, names, 'Recall'),
+/** Every plot of an evaluation as `file name → chart` (PR, F1, P, R curves and the confusion matrix). */
+export function evaluationPlots(res: ApPerClassResult, names: readonly string[], cm?: ConfusionMatrix): Record<string, ChartSpec> {
+  const out: Record<string, ChartSpec> = {
+    PR_curve: prCurveChart(res, names),
+    F1_curve: metricCurveChart(res, names, 'F1'),
+    P_curve: metricCurveChart(res, names, 'Precision'),
+    R_curve: metricCurveChart(res, names, 'Recall'),
   };
-  if (cm) out['confusion_matrix'] = confusionMatrixSvg(cm, names);
+  if (cm) out['confusion_matrix'] = confusionMatrixChart(cm, names);
   return out;
 }

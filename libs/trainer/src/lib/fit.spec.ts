@@ -113,6 +113,33 @@ describe('fit', () => {
     model.dispose();
   });
 
+  it('best.vckpt is the epoch with the best fitness (crafted sequence), --patience stops early', async () => {
+    const dir = join(tmp, 'best');
+    const model = YoloModel.create(tinyP6Spec(2), { seed: 4, names });
+    // YOLOv5's fitness 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95 over injected metrics: best at epoch 1, then worse
+    const seq = [0.2, 0.6, 0.4, 0.3, 0.5, 0.9];
+    let ev: Awaited<ReturnType<typeof evaluateModel>> | undefined; // evaluated once: only the injected numbers matter
+    const validate = async (m: YoloModel, info: { epoch: number }) => {
+      ev ??= await evaluateModel(m, data.valBatches(8), { names });
+      const v = seq[info.epoch]!;
+      return { metrics: { ...ev.metrics, map50: v, map50_95: v / 2 } };
+    };
+    const res = await fit(options(model, { epochs: 6, source: data.source(4, 4), valPeriod: 1, patience: 3, fitness: { map50: 0.1, map50_95: 0.9 }, validate, hooks: runFileHooks({ dir }) }));
+    model.dispose();
+    expect(res.rows.map((r) => r.map50)).toEqual([0.2, 0.6, 0.4, 0.3, 0.5]); // every epoch validated, stopped after epoch 4
+    expect(res.stoppedEarly).toEqual({ epoch: 4 });
+    expect(res.bestEpoch).toBe(1);
+    expect(res.bestFitness).toBeCloseTo(0.1 * 0.6 + 0.9 * 0.3, 12);
+    const best = loadCheckpoint(runPaths(dir).best);
+    const last = loadCheckpoint(runPaths(dir).last);
+    expect(best.meta?.['epoch']).toBe(1);
+    expect(last.meta?.['epoch']).toBe(4);
+    expect(readFileSync(runPaths(dir).best)).not.toEqual(readFileSync(runPaths(dir).last));
+    const csv = readFileSync(runPaths(dir).results, 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(1 + 5);
+    expect(csv.slice(1).every((l) => l.split(',')[9] !== '')).toBe(true); // mAP@0.5 on every row
+  }, 240_000);
+
   it('resume refuses a checkpoint without training state', async () => {
     const model = YoloModel.create(tinyP6Spec(2), { seed: 1, names });
     const stripped = loadCheckpoint(runPaths(join(tmp, 'a')).last);

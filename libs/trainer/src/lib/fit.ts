@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, VigilUserError, type Hyp, type RngState } from '@vigil/core';
-import { fitness, type Metrics } from '@vigil/evaluator';
+import { fitness, type FitnessSpec, type Metrics } from '@vigil/evaluator';
 import { checkpointFromModel, type CheckpointData, type WeightTensor, type YoloModel } from '@vigil/yolov5';
 import { checkAnchors, type AnchorDataset, type CheckAnchorsResult } from './autoanchor.js';
+import { BestFitness } from './early-stopping.js';
 import type { TrainBatch, TrainBatchSource, ValidateFn, ValidationResult } from './batch-source.js';
 import { roundToHalf } from './half-precision.js';
 import { lossAndGrads } from './loss-grads.js';
@@ -28,6 +29,10 @@ export interface FitOptions {
   validate?: ValidateFn;
   /** validate every N epochs as well as at the end (0 = only at the end) */
   valPeriod?: number;
+  /** what selects best.vckpt (default `'map75'`; YOLOv5's is `{ map50: 0.1, map50_95: 0.9 }`) */
+  fitness?: FitnessSpec;
+  /** stop when the fitness has not improved for this many epochs (upstream EarlyStopping; 0 / absent = never) */
+  patience?: number;
   optimizer?: OptimizerKind;
   linearLr?: boolean;
   /** nominal batch size (64 in the original) */
@@ -77,6 +82,8 @@ export interface EpochEndInfo {
   bestFitness: number;
   /** whether this epoch's fitness is the best so far (only on validated epochs) */
   isBest: boolean;
+  /** the early stopper ends the run after this epoch (`--patience`) */
+  stopping: boolean;
   snapshot: () => Promise<CheckpointData>;
   /** a model holding the EMA weights (valid during the hook; do not dispose) */
   emaModel: YoloModel;
@@ -101,6 +108,10 @@ export interface TrainHooks {
 export interface FitResult {
   rows: ResultsRow[];
   bestFitness: number;
+  /** epoch of best.vckpt (-1 when nothing was validated) */
+  bestEpoch: number;
+  /** set when `patience` stopped the run before `epochs` */
+  stoppedEarly?: { epoch: number };
   lastValidation?: ValidationResult;
   /** final EMA weights (also copied into `model`... no: `model` keeps the raw weights; these are the stripped ones) */
   emaWeights: Map<string, WeightTensor>;
@@ -113,6 +124,9 @@ export interface FitState {
   epoch: number;
   epochs: number;
   bestFitness: number;
+  /** epoch of the best checkpoint and the early stopper's epoch (absent in checkpoints written before they were kept) */
+  bestEpoch?: number;
+  stopperEpoch?: number;
   schedule: TrainScheduleState;
   optimizer: { kind: OptimizerKind; lr: number[]; momentum: number; steps: Record<string, number> };
   emaUpdates: number;
@@ -160,7 +174,7 @@ function modelState(model: YoloModel): tf.NamedTensorMap {
  * Trains one stage as the original's train.py loop does, per batch: warmup of lr / momentum / accumulate
  * ({@link TrainSchedule}), forward + loss + backward, optimizer step every `accumulate` batches followed by the EMA
  * update; per epoch: scheduler step, validation of the EMA weights (every `valPeriod` epochs and at the end), fitness
- * = mAP@0.75, the results row, hooks. Before the first epoch (not on resume): autoanchor and `model.half().float()`.
+ * (`opts.fitness`, default mAP@0.75) and best / early stopping ({@link BestFitness}), the results row, hooks. Before the first epoch (not on resume): autoanchor and `model.half().float()`.
  * A non-finite loss stops with {@link TrainingDivergedError} before the optimizer sees it.
  */
 export async function fit(opts: FitOptions): Promise<FitResult> {
@@ -209,7 +223,7 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
   const emaModel = model.clone();
   const acc = new GradientAccumulator();
   let startEpoch = 0;
-  let bestFitness = 0;
+  let best = new BestFitness(opts.patience ?? 0);
   const rows: ResultsRow[] = [];
   if (resumeState) {
     const t = opts.resume!.training!.tensors ?? new Map<string, WeightTensor>();
@@ -234,9 +248,14 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
     ema.setState(emaTensors, resumeState.emaUpdates);
     tf.dispose(Object.values(emaTensors));
     startEpoch = resumeState.epoch + 1;
-    bestFitness = resumeState.bestFitness;
+    const validatedBefore = resumeState.rows.some((r) => Number.isFinite(r.map75));
+    best = new BestFitness(opts.patience ?? 0, {
+      bestFitness: resumeState.bestFitness,
+      bestEpoch: resumeState.bestEpoch ?? (validatedBefore ? resumeState.epoch : -1),
+      stopperEpoch: resumeState.stopperEpoch ?? (validatedBefore ? resumeState.epoch : -1),
+    });
     rows.push(...resumeState.rows);
-    log(`resuming at epoch ${startEpoch} of ${epochs} (best fitness ${bestFitness})`);
+    log(`resuming at epoch ${startEpoch} of ${epochs} (best fitness ${best.bestFitness})`);
   }
 
   const lossOpts = { anchors: model.anchors, strides: model.strides, nc: model.nc, hyp, imgSize: opts.imgSize };
@@ -258,7 +277,7 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
       version: 1,
       epoch,
       epochs,
-      bestFitness,
+      ...best.state,
       schedule: schedule.getState(),
       optimizer: { kind: optState.kind, lr: optState.lr, momentum: optState.momentum, steps },
       emaUpdates: ema.updates,
@@ -266,10 +285,11 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
       rows: rows.map((r) => ({ ...r })),
       freeze,
     };
-    return checkpointFromModel(model, { training: { state, tensors }, meta: { epoch, bestFitness } });
+    return checkpointFromModel(model, { training: { state, tensors }, meta: { epoch, bestFitness: best.bestFitness } });
   };
 
   let lastValidation: ValidationResult | undefined;
+  let stoppedEarly: FitResult['stoppedEarly'];
   try {
     await hooks.onFitStart?.({ startEpoch, epochs, nb, nw: schedule.nw, accumulate: accumulate0, anchors: anchorsResult });
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
@@ -333,10 +353,11 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
         syncEma();
         validation = await opts.validate(emaModel, { epoch, final });
         lastValidation = validation;
-        fi = fitness(validation.metrics, 'map75');
+        fi = fitness(validation.metrics, opts.fitness ?? 'map75');
       }
-      const isBest = fi !== undefined && (fi > bestFitness || (fi === bestFitness && !rows.some((r) => Number.isFinite(r.map75))));
-      if (fi !== undefined && fi > bestFitness) bestFitness = fi;
+      const decision = fi !== undefined ? best.update(epoch, fi) : undefined;
+      const isBest = decision?.isBest ?? false;
+      const stopping = !final && (decision?.stop ?? false);
       const m: Partial<Metrics> = validation?.metrics ?? {};
       const row: ResultsRow = {
         epoch,
@@ -358,12 +379,17 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
       rows.push(row);
       if (hooks.onEpochEnd) {
         syncEma();
-        await hooks.onEpochEnd({ epoch, epochs, final, row, rows, validation, fitness: fi, bestFitness, isBest, snapshot: () => snapshot(epoch), emaModel });
+        await hooks.onEpochEnd({ epoch, epochs, final, row, rows, validation, fitness: fi, bestFitness: best.bestFitness, isBest, stopping, snapshot: () => snapshot(epoch), emaModel });
+      }
+      if (stopping) {
+        log(`stopping early: no improvement in the last ${decision!.epochsWithoutImprovement} epochs (patience ${opts.patience}); best epoch ${best.bestEpoch}, fitness ${best.bestFitness}`);
+        stoppedEarly = { epoch };
+        break;
       }
     }
     syncEma();
-    await hooks.onFitEnd?.({ rows, bestFitness, lastValidation, emaModel });
-    return { rows, bestFitness, lastValidation, emaWeights: emaModel.getWeights() };
+    await hooks.onFitEnd?.({ rows, bestFitness: best.bestFitness, lastValidation, emaModel });
+    return { rows, bestFitness: best.bestFitness, bestEpoch: best.bestEpoch, ...(stoppedEarly ? { stoppedEarly } : {}), lastValidation, emaWeights: emaModel.getWeights() };
   } finally {
     acc.zero();
     optimizer.dispose();

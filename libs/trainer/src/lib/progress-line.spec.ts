@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatG, formatProgressLine, PROGRESS_HEADER } from './progress-line.js';
-import { labelsHistogramSvg, resultsCsv, resultsSvg, type ResultsRow } from './results.js';
+import { RESULTS_PANELS, resultsChart, resultsCsv, type ResultsRow } from './results.js';
 
 describe('formatG (Python %g)', () => {
   it('matches Python for typical loss values, exponents and specials', () => {
@@ -32,10 +32,16 @@ describe('results files', () => {
     expect(lines[1]).toBe('0,0.1,0.02,0.03,0.15,10,320,,,,,,0.01,0.01,0.01');
     expect(lines[2]).toBe('1,0.1,0.02,0.03,0.15,10,320,0.25,0.25,0.25,0.125,0.08333333333333333,0.01,0.01,0.01');
   });
-  it('SVGs are well-formed documents, also for no rows', () => {
-    for (const svg of [resultsSvg([]), resultsSvg([row(0, NaN)]), resultsSvg([row(0, 0.1), row(1, 0.2)], 'run <a>'), labelsHistogramSvg([3, 0, 1], ['a', 'b', 'c'])]) {
-      expect(svg).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n$/);
-      expect(svg).not.toMatch(/NaN|<a>/);
-    }
+  it('results chart: one panel per column, one point per epoch that has the value, own y range', () => {
+    const rows = [row(0, NaN), row(1, 0.25), row(2, 0.5), row(3, 0.4)];
+    const spec = resultsChart(rows, 'run <a>');
+    const values = (spec['data'] as { values: { epoch: number; panel: string; value: number }[] }).values;
+    const per = (panel: string) => values.filter((v) => v.panel === panel).map((v) => v.epoch);
+    for (const [panel, key] of RESULTS_PANELS) expect(per(panel), panel).toEqual(['precision', 'recall', 'map50', 'map75', 'map50_95'].includes(key) ? [1, 2, 3] : [0, 1, 2, 3]);
+    expect(values.every((v) => Number.isFinite(v.value))).toBe(true);
+    expect(JSON.stringify(spec)).toContain('"independent"');
+    // no rows / no validation: no NaN in the data, the metric panels are simply absent
+    expect((resultsChart([])['data'] as { values: unknown[] }).values).toEqual([]);
+    expect(JSON.stringify(resultsChart([row(0, NaN)]))).not.toMatch(/NaN|"value":null/);
   });
 });

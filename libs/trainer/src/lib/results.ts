@@ -1,3 +1,5 @@
+import type { ChartSpec } from '@vigil/core';
+
 /** One row of results.csv: the epoch's mean training losses, validation metrics (NaN when not validated), lrs. */
 export interface ResultsRow {
   epoch: number;
@@ -31,75 +33,44 @@ export function resultsCsv(rows: readonly ResultsRow[]): string {
   return lines.join('\n') + '\n';
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+/** The panels of results.png in reading order (upstream's 2×5 layout, with our columns): label and value. */
+export const RESULTS_PANELS: readonly (readonly [string, keyof ResultsRow])[] = [
+  ['train/box_loss', 'box'], ['train/obj_loss', 'obj'], ['train/cls_loss', 'cls'], ['train/total_loss', 'total'], ['x/lr1 (weights)', 'lr1'],
+  ['metrics/precision', 'precision'], ['metrics/recall', 'recall'], ['metrics/mAP_0.5', 'map50'], ['metrics/mAP_0.75', 'map75'], ['metrics/mAP_0.5:0.95', 'map50_95'],
+];
 
 /**
- * results.png as SVG (the original's `plot_results`: a 2×5 grid of curves over epochs): box, obj, cls, total loss,
- * precision, recall, mAP@0.5, mAP@0.75, mAP@0.5:0.95, lr. Points without a value are skipped.
+ * results.png as a chart (the original's `plot_results`): one line panel per results.csv column over epochs, 5 per
+ * row, each with its own y range from its data (not from 0) and integer epoch ticks; epochs without a value (not
+ * validated) are left out of that panel, and a column without any value has no panel.
  */
-export function resultsSvg(rows: readonly ResultsRow[], title = ''): string {
-  const panels: [string, (r: ResultsRow) => number][] = [
-    ['Box', (r) => r.box], ['Objectness', (r) => r.obj], ['Classification', (r) => r.cls], ['Total loss', (r) => r.total],
-    ['lr (weights)', (r) => r.lr1], ['Precision', (r) => r.precision], ['Recall', (r) => r.recall], ['mAP@0.5', (r) => r.map50],
-    ['mAP@0.75', (r) => r.map75], ['mAP@0.5:0.95', (r) => r.map50_95],
-  ];
-  const pw = 240;
-  const ph = 180;
-  const W = pw * 5;
-  const H = ph * 2 + 30;
-  const parts: string[] = [];
-  panels.forEach(([name, get], p) => {
-    const ox = (p % 5) * pw;
-    const oy = 30 + Math.floor(p / 5) * ph;
-    const pts = rows.map((r) => [r.epoch, get(r)] as const).filter(([, v]) => Number.isFinite(v));
-    const x0 = 40 + ox;
-    const y0 = oy + 25;
-    const w = pw - 55;
-    const h = ph - 55;
-    parts.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#888"/>`);
-    parts.push(`<text x="${ox + pw / 2}" y="${oy + 18}" text-anchor="middle" font-size="13">${esc(name)}</text>`);
-    if (pts.length === 0) return;
-    const ex = [Math.min(...pts.map((q) => q[0])), Math.max(...pts.map((q) => q[0]))];
-    let lo = Math.min(...pts.map((q) => q[1]));
-    let hi = Math.max(...pts.map((q) => q[1]));
-    if (hi === lo) [lo, hi] = [lo - 0.5 * (Math.abs(lo) || 1), hi + 0.5 * (Math.abs(hi) || 1)];
-    const sx = (e: number) => x0 + (ex[1] === ex[0] ? w / 2 : ((e - ex[0]!) / (ex[1]! - ex[0]!)) * w);
-    const sy = (v: number) => y0 + h - ((v - lo) / (hi - lo)) * h;
-    const poly = pts.map(([e, v]) => `${sx(e).toFixed(1)},${sy(v).toFixed(1)}`).join(' ');
-    parts.push(`<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="${poly}"/>`);
-    for (const [e, v] of pts) parts.push(`<circle cx="${sx(e).toFixed(1)}" cy="${sy(v).toFixed(1)}" r="2.5" fill="#1f77b4"/>`);
-    parts.push(`<text x="${x0 - 3}" y="${y0 + 9}" text-anchor="end" font-size="9">${hi.toPrecision(3)}</text>`);
-    parts.push(`<text x="${x0 - 3}" y="${y0 + h}" text-anchor="end" font-size="9">${lo.toPrecision(3)}</text>`);
-    parts.push(`<text x="${x0}" y="${y0 + h + 13}" font-size="9">${ex[0]}</text>`);
-    parts.push(`<text x="${x0 + w}" y="${y0 + h + 13}" text-anchor="end" font-size="9">epoch ${ex[1]}</text>`);
-  });
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">` +
-    `<rect width="100%" height="100%" fill="#fff"/><text x="${W / 2}" y="20" text-anchor="middle" font-size="15">${esc(title)}</text>${parts.join('')}</svg>\n`
-  );
-}
-
-/** labels.png as SVG (the class histogram of the original's `plot_labels`): instances per class of the training set. */
-export function labelsHistogramSvg(counts: readonly number[], names: readonly string[]): string {
-  const W = 640;
-  const H = 400;
-  const x0 = 60;
-  const y0 = 30;
-  const w = W - 80;
-  const h = H - 130;
-  const max = Math.max(1, ...counts);
-  const bw = w / Math.max(1, counts.length);
-  const parts = [`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#888"/>`];
-  counts.forEach((c, i) => {
-    const bh = (c / max) * h;
-    const x = x0 + i * bw;
-    parts.push(`<rect x="${(x + bw * 0.1).toFixed(1)}" y="${(y0 + h - bh).toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${bh.toFixed(1)}" fill="#1f77b4"/>`);
-    parts.push(`<text x="${(x + bw / 2).toFixed(1)}" y="${(y0 + h - bh - 4).toFixed(1)}" text-anchor="middle" font-size="11">${c}</text>`);
-    parts.push(`<text transform="translate(${(x + bw / 2).toFixed(1)} ${y0 + h + 12}) rotate(45)" font-size="12">${esc(names[i] ?? String(i))}</text>`);
-  });
-  parts.push(`<text transform="translate(18 ${y0 + h / 2}) rotate(-90)" text-anchor="middle" font-size="12">instances</text>`);
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">` +
-    `<rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`
-  );
+export function resultsChart(rows: readonly ResultsRow[], title = ''): ChartSpec {
+  const values: { epoch: number; panel: string; value: number }[] = [];
+  for (const [panel, key] of RESULTS_PANELS) for (const r of rows) if (Number.isFinite(r[key])) values.push({ epoch: r.epoch, panel, value: r[key] });
+  const epochs = rows.map((r) => r.epoch);
+  const lo = epochs.length ? Math.min(...epochs) : 0;
+  const hi = epochs.length ? Math.max(...epochs) : 1;
+  const x = {
+    field: 'epoch',
+    type: 'quantitative',
+    title: 'epoch',
+    scale: { domain: hi > lo ? [lo, hi] : [lo - 0.5, hi + 0.5], nice: false },
+    axis: { format: 'd', tickMinStep: 1, tickCount: Math.min(6, Math.max(2, hi - lo + 1)) },
+  };
+  const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true }, axis: { format: '~g', tickCount: 5 } };
+  return {
+    ...(title ? { title: { text: title, anchor: 'start', offset: 14 } } : {}),
+    data: { values },
+    facet: { field: 'panel', type: 'nominal', sort: RESULTS_PANELS.map((p) => p[0]), title: null, header: { labelFontSize: 13 } },
+    columns: 5,
+    spec: {
+      width: 190,
+      height: 140,
+      layer: [
+        { mark: { type: 'line', color: '#1f77b4', strokeWidth: 2 }, encoding: { x, y } },
+        { mark: { type: 'point', color: '#1f77b4', filled: true, size: 20 }, encoding: { x, y } },
+      ],
+    },
+    resolve: { scale: { y: 'independent', x: 'shared' }, axis: { x: 'independent' } },
+  };
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic, type CheckpointData, type WeightTensor } from '@vigil/yolov5';
 import type { TrainHooks } from './fit.js';
-import { resultsCsv, resultsSvg } from './results.js';
+import type { ChartSpec } from '@vigil/core';
+import { resultsChart, resultsCsv } from './results.js';
 
 /** Options of {@link runFileHooks}. */
 export interface RunFileOptions {
@@ -10,22 +11,22 @@ export interface RunFileOptions {
   dir: string;
   /** also keep `weights/epoch<N>.vckpt` every N epochs (-1 / 0 = off) */
   savePeriod?: number;
-  /** receives results.svg after every epoch (e.g. to rasterise it to results.png) */
-  onResultsSvg?: (svg: string) => void | Promise<void>;
+  /** receives the results chart after every epoch (e.g. to draw it as results.png) */
+  onResultsChart?: (chart: ChartSpec) => void | Promise<void>;
 }
 
 /** Paths of a run folder. */
-export function runPaths(dir: string): { weights: string; last: string; best: string; results: string; resultsSvg: string } {
+export function runPaths(dir: string): { weights: string; last: string; best: string; results: string } {
   const weights = join(dir, 'weights');
-  return { weights, last: join(weights, 'last.vckpt'), best: join(weights, 'best.vckpt'), results: join(dir, 'results.csv'), resultsSvg: join(dir, 'results.svg') };
+  return { weights, last: join(weights, 'last.vckpt'), best: join(weights, 'best.vckpt'), results: join(dir, 'results.csv') };
 }
 
 const enc = new TextEncoder();
 
 /**
  * Checkpoints and results files as hooks of {@link fit}: after every epoch `weights/last.vckpt` (resumable: weights,
- * optimizer, EMA, schedule, epoch, RNG), `weights/best.vckpt` when the fitness (mAP@0.75) improved, optionally
- * `weights/epoch<N>.vckpt`, `results.csv` and `results.svg` — each written atomically (temp file + rename), so a
+ * optimizer, EMA, schedule, epoch, RNG), `weights/best.vckpt` when the fitness improved, optionally
+ * `weights/epoch<N>.vckpt` and `results.csv` — each written atomically (temp file + rename), so a
  * kill at any moment leaves the previous complete file. At the end, last and best are stripped to the EMA weights
  * (the original's strip_optimizer).
  */
@@ -40,9 +41,7 @@ export function runFileHooks(opts: RunFileOptions): TrainHooks {
       const sp = opts.savePeriod ?? -1;
       if (sp > 0 && (info.epoch + 1) % sp === 0 && !info.final) saveCheckpoint(join(p.weights, `epoch${info.epoch}.vckpt`), ck);
       writeFileAtomic(p.results, enc.encode(resultsCsv(info.rows)));
-      const svg = resultsSvg(info.rows, opts.dir);
-      writeFileAtomic(p.resultsSvg, enc.encode(svg));
-      await opts.onResultsSvg?.(svg);
+      await opts.onResultsChart?.(resultsChart(info.rows, opts.dir));
     },
     onFitEnd: () => {
       for (const f of [p.last, p.best]) if (existsSync(f)) saveCheckpoint(f, stripToEma(loadCheckpoint(f)));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cxcywhToXyxy, denormalizeBoxes, nonMaxSuppression } from '@vigil/core';
+import { cxcywhToXyxy, denormalizeBoxes, nonMaxSuppression, type Detections } from '@vigil/core';
 import { DetectionEvaluator, type EvaluationResult, type MatchingMode } from '@vigil/evaluator';
 import type { YoloModel } from '@vigil/yolov5';
 import type { TrainBatch } from './batch-source.js';
@@ -13,6 +13,11 @@ export interface EvaluateModelOptions {
   matching?: MatchingMode;
   /** called after each batch (progress) */
   onBatch?: (done: number) => void;
+  /**
+   * called with each batch and its detections (per image, boxes xyxy in the batch's pixels) before the next batch
+   * is read, e.g. for the val_batch pictures; the batch's arrays may be reused afterwards (copy what you keep)
+   */
+  onDetections?: (batch: TrainBatch, detections: readonly Detections[], index: number) => void;
 }
 
 /**
@@ -25,12 +30,14 @@ export async function evaluateModel(model: YoloModel, batches: AsyncIterable<Tra
   const nc = model.nc;
   const no = 5 + nc;
   let done = 0;
+  let index = 0;
   for await (const b of batches) {
     const [B, H, W] = b.shape;
     const out = tf.tidy(() => model.predict(tf.tensor4d(b.images, b.shape)));
     const pred = (await out.data()) as Float32Array;
     const n = out.shape[1];
     out.dispose();
+    const dets: Detections[] = [];
     for (let i = 0; i < B; i++) {
       const det = nonMaxSuppression(pred.subarray(i * n * no, (i + 1) * n * no), {
         numClasses: nc,
@@ -50,7 +57,9 @@ export async function evaluateModel(model: YoloModel, batches: AsyncIterable<Tra
       // Scaled to pixels before the conversion (in float64, rounded to float32 once), as test.py's tbox.
       const boxes = Float32Array.from(cxcywhToXyxy(denormalizeBoxes(normalised, W, H)));
       ev.addImage(det, { count: rows.length, boxes, classes });
+      dets.push(det);
     }
+    opts.onDetections?.(b, dets, index++);
     done += B;
     opts.onBatch?.(done);
   }

@@ -6,7 +6,7 @@ import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
-import { parsePredictOptions } from './predict/options.js';
+import { checkPredictOutputs, parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
 /** vigil-predict: the original's predict.py — images → models (+TTA) → ensemble → competition JSON. */
@@ -38,6 +38,8 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
+      checkPredictOutputs(options);
+      if (options.weightsRun) process.stderr.write(`weights: the newest finished training run, ${options.weightsRun}\n`);
       const backend = await initBackend({ prefer: opts['backend'] as string | undefined });
       if (backend.kind === 'accel') {
         // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.

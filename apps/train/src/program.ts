@@ -6,7 +6,11 @@ import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from '@vigil/
 import { prepareCommand } from './commands/prepare.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
+import { createRun, openRun } from './lib/run-dir.js';
 import { synthCommand } from './commands/synth.js';
+
+/** Flags that still apply with --resume (which run, and how to compute); every other one comes from run.json. */
+const RESUME_FLAGS = new Set(['resume', 'project', 'backend']);
 
 /** vigil-train: the original's train.py — data preparation → stage 1 (baseline) → stage 2 (fine-tune). */
 export function buildProgram(): Command {
@@ -33,14 +37,15 @@ export function buildProgram(): Command {
     .option('--batch <n>', 'batch size', '4')
     .option('--img <px>', 'train/val image size', '1280')
     .option('--device <id>', 'accepted for compatibility; the backend is chosen with --backend', '')
-    .option('--name <name>', 'run name: outputs in runs/train/<name>/ and <name>2/', 'final')
+    .option('--name <name>', 'run name: the run folder is <project>/<name>/, else the next free <name>2, <name>3, … (two stages: its stage1/ and stage2/)', 'final')
+    .option('--exist-ok', 'train into <project>/<name>/ even if it exists (no increment)')
     .option('--random_seed <n>', 'seed for every random choice', '0')
     .option('--adam', 'Adam instead of SGD')
     .option('--linear-lr', 'linear LR schedule instead of one-cycle')
     .option('--label-smoothing <eps>', 'label smoothing epsilon', '0')
     .option('--workers <n>', 'data-loading concurrency', '2')
     .option('--val-period <n>', 'validate every N epochs (0 = only at the end of each stage)', '0')
-    .option('--resume [ckpt]', 'resume an interrupted run (default: its last checkpoint)')
+    .option('--resume [ckpt|run dir]', 'continue an interrupted run with its saved settings (run.json): bare = the newest run under --project; a run folder; or a checkpoint of it')
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
@@ -67,6 +72,12 @@ export function buildProgram(): Command {
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
+      const run = cfg.resume ? openRun(cfg, (l) => console.log(l)) : createRun(cfg, process.argv.slice(2));
+      if (!run) return; // a finished run: said so, nothing written
+      if (cfg.resume) {
+        const ignored = cmd.options.map((o) => o.attributeName()).filter((k) => !RESUME_FLAGS.has(k) && cmd.getOptionValueSource(k) === 'cli');
+        if (ignored.length) console.log(`note: --resume continues the run's own settings; ignored: ${ignored.map((k) => cmd.options.find((o) => o.attributeName() === k)!.long).join(', ')}`);
+      }
       const backend = await initBackend({ prefer: cfg.backend });
       if (backend.kind === 'accel') {
         // The accelerated CPU path's fused Conv+BN+SiLU kernels, used by the model in train and eval mode.
@@ -77,7 +88,7 @@ export function buildProgram(): Command {
         const sgd = sgdStepKernel();
         registerSgdKernel(sgd.backend, sgd.step);
       }
-      await runTraining(cfg);
+      await runTraining(run);
     });
   program.addCommand(synthCommand());
   program.addCommand(prepareCommand());

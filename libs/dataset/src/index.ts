@@ -10,6 +10,7 @@ export {
 } from './lib/synth-generate.js';
 export type { SynthOptions, SynthConfig, SynthSummary } from './lib/synth-generate.js';
 export { prepareData, formatPrepareReport } from './lib/prepare-data.js';
+export { checkOutputDir, checkReplaceable, PREPARED_MARKER } from './lib/output-dir.js';
 export type { PrepareDataOptions, PrepareDataReport } from './lib/prepare-data.js';
 export { parseRawLabels, readRawLabels, cleanRecord } from './lib/raw-labels.js';
 export type { RawRecord, CleanRecord } from './lib/raw-labels.js';

@@ -1,0 +1,73 @@
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { VigilUserError } from '@vigil/core';
+
+/**
+ * Checks that `dir` can hold a command's outputs, before any work: it must be a folder (or not exist yet, under a
+ * folder), not a file nor a dangling symlink, and writable. The folder is created and a probe file written and removed
+ * (the only reliable test of writability: permissions, read-only mounts, root). Throws a {@link VigilUserError}
+ * naming the flag, the path and the reason.
+ */
+export function checkOutputDir(dir: string, flag: string): void {
+  const abs = resolve(dir);
+  const fail = (why: string): never => {
+    throw new VigilUserError(`${flag} ${dir}: ${why}`, dir);
+  };
+  // the path and every existing ancestor: a file or dangling link anywhere on the way stops mkdir
+  for (let p = abs; ; p = dirname(p)) {
+    let l;
+    try {
+      l = lstatSync(p);
+    } catch {
+      if (p === dirname(p)) break;
+      continue; // does not exist yet: created below
+    }
+    if (l.isSymbolicLink() && !existsSync(p)) fail(`${p === abs ? 'is' : `${p} is`} a dangling symbolic link (to ${readlinkSync(p)}); remove it or point it at a folder`);
+    if (!statSync(p).isDirectory()) fail(`${p === abs ? 'is' : `${p} is`} a file, not a folder; pick another path`);
+    break;
+  }
+  try {
+    mkdirSync(abs, { recursive: true });
+    const probe = join(abs, `.vigil-write-test-${process.pid}`);
+    closeSync(openSync(probe, 'w'));
+    rmSync(probe, { force: true });
+  } catch (e) {
+    fail(`cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick a writable folder`);
+  }
+}
+
+/** Marker file inside every folder the converter writes (drowsy_face/, drowsy_face_diet/). */
+export const PREPARED_MARKER = '.vigil-prepared';
+
+/**
+ * Makes sure the converter may replace `dir`: it does not exist, is empty, or holds {@link PREPARED_MARKER} (or, for
+ * folders written before the marker existed, the converter's own `prepare_report.json` + `raw_train.json`, or for the
+ * diet folder only `images/` and `labels/` next to such a drowsy_face/). Anything else is a user error: the converter
+ * never deletes a folder it did not create.
+ */
+export function checkReplaceable(dir: string, flag: string): void {
+  if (!existsSync(dir) && !isDanglingLink(dir)) return;
+  if (!lstatSync(dir).isDirectory()) throw new VigilUserError(`${flag}: ${dir} exists and is not a folder written by the converter; move it away or pick another ${flag}`, dir);
+  const entries = readdirSync(dir);
+  if (entries.length === 0 || entries.includes(PREPARED_MARKER)) return;
+  const legacyDataset = (d: string) => existsSync(join(d, 'prepare_report.json')) && existsSync(join(d, 'raw_train.json'));
+  if (legacyDataset(dir)) return;
+  if (entries.every((e) => e === 'images' || e === 'labels') && legacyDataset(join(dirname(dir), 'drowsy_face'))) return;
+  throw new VigilUserError(
+    `${flag}: ${dir} was not written by the converter (no ${PREPARED_MARKER} marker) and would be replaced; move it away or pick another ${flag}`,
+    dir,
+  );
+}
+
+/** Marks `dir` (just created) as written by the converter. */
+export function markPrepared(dir: string): void {
+  writeFileSync(join(dir, PREPARED_MARKER), 'written by vigil-train prepare; this folder is replaced on the next preparation\n');
+}
+
+function isDanglingLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

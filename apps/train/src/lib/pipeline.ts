@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { CLASS_NAMES, VigilUserError } from '@vigil/core';
 import { checkDataset, datasetSources, ensureSyntheticData, formatDatasetReport, formatPrepareReport, loadDatasetYaml, prepareData } from '@vigil/dataset';
-import { removeStaleTempFiles, RUN_MANIFEST, runPaths, stageDirs, stageProgress, writeRunManifest } from '@vigil/trainer';
+import { RUN_MANIFEST, runPaths, stageDirs, stageProgress, writeRunManifest } from '@vigil/trainer';
 import type { TrainConfig } from './options.js';
 import { phaseProgress } from './progress-bar.js';
 import type { TrainRun } from './run-dir.js';
@@ -87,8 +87,6 @@ async function resolveRunData(cfg: TrainConfig): Promise<Partial<Record<'1' | '2
 export async function runTraining(run: TrainRun): Promise<void> {
   const { cfg, dir, manifest } = run;
   const t0 = performance.now();
-  const removed = removeStaleTempFiles(dir);
-  if (removed.length) console.log(`removed ${removed.length} temp file(s) of an interrupted write: ${removed.map((f) => relative(dir, f)).join(', ')}`);
   if (!manifest.data) {
     manifest.data = await resolveRunData(cfg);
     writeRunManifest(dir, manifest);

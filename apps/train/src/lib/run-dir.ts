@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 import { checkOutputDir } from '@vigil/dataset';
-import { latestRunDir, readRunManifest, runDirOf, runPaths, stageDirs, stageProgress, writeRunManifest, type RunManifest, type RunStage } from '@vigil/trainer';
+import { latestRunDir, readRunManifest, removeStaleTempFiles, runDirOf, runPaths, stageDirs, stageProgress, writeRunManifest, type RunManifest, type RunStage } from '@vigil/trainer';
 import type { TrainConfig } from './options.js';
 import type { StageData } from './stage.js';
 
@@ -80,6 +80,8 @@ export function openRun(cfg: TrainConfig, log: (line: string) => void): TrainRun
     if (!dir) throw new VigilUserError(`--resume ${given}: not in a run folder (no run.json in it or above; runs of older versions cannot be resumed)`, given);
   }
   const manifest = readRunManifest<SavedConfig, StageData>(dir)!;
+  const removed = removeStaleTempFiles(dir);
+  if (removed.length) log(`removed ${removed.length} temp file(s) of an interrupted write: ${removed.map((f) => relative(dir!, f)).join(', ')}`);
   const stages = stageDirs(dir, manifest);
   const progress = stages.map((s) => stageProgress(s.dir));
   if (manifest.finished || progress.every((p) => p.state === 'finished')) {

@@ -1,34 +1,36 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 
 /**
- * Checks that `dir` can hold a command's outputs, before any work: it must be a folder (or not exist yet, under a
- * folder), not a file nor a dangling symlink, and writable. The folder is created and a probe file written and removed
- * (the only reliable test of writability: permissions, read-only mounts, root). Throws a {@link VigilUserError}
- * naming the flag, the path and the reason.
+ * Checks that `dir` can hold a command's outputs, before any work: it must be a folder, or not exist yet under a
+ * folder (every existing ancestor a folder, not a file), not a dangling symlink, and writable — tested by writing and
+ * removing a probe file in it or, when it does not exist yet, in its nearest existing ancestor (where it would be
+ * created), the only reliable test (permissions, read-only mounts, root). Nothing is created. Throws a
+ * {@link VigilUserError} naming the flag, the path and the reason.
  */
 export function checkOutputDir(dir: string, flag: string): void {
   const abs = resolve(dir);
   const fail = (why: string): never => {
     throw new VigilUserError(`${flag} ${dir}: ${why}`, dir);
   };
-  // the path and every existing ancestor: a file or dangling link anywhere on the way stops mkdir
-  for (let p = abs; ; p = dirname(p)) {
+  let p = abs;
+  for (;;) {
     let l;
     try {
       l = lstatSync(p);
     } catch {
-      if (p === dirname(p)) break;
-      continue; // does not exist yet: created below
+      if (p === dirname(p)) fail('no existing folder above it');
+      p = dirname(p);
+      continue; // does not exist yet: would be created
     }
-    if (l.isSymbolicLink() && !existsSync(p)) fail(`${p === abs ? 'is' : `${p} is`} a dangling symbolic link (to ${readlinkSync(p)}); remove it or point it at a folder`);
-    if (!statSync(p).isDirectory()) fail(`${p === abs ? 'is' : `${p} is`} a file, not a folder; pick another path`);
+    const where = p === abs ? 'is' : `${p} is`;
+    if (l.isSymbolicLink() && !existsSync(p)) fail(`${where} a dangling symbolic link (to ${readlinkSync(p)}); remove it or point it at a folder`);
+    if (!statSync(p).isDirectory()) fail(`${where} a file, not a folder; pick another path`);
     break;
   }
   try {
-    mkdirSync(abs, { recursive: true });
-    const probe = join(abs, `.vigil-write-test-${process.pid}`);
+    const probe = join(p, `.vigil-write-test-${process.pid}`);
     closeSync(openSync(probe, 'w'));
     rmSync(probe, { force: true });
   } catch (e) {

@@ -6,7 +6,7 @@ import { resultsCsv, resultsSvg } from './results.js';
 
 /** Options of {@link runFileHooks}. */
 export interface RunFileOptions {
-  /** the run folder (runs/train/<name>/): weights/ and results.csv go there */
+  /** the stage folder (runs/train/<name>/stage<N>/, or the run folder of a one-stage run): weights/ and results.csv go there */
   dir: string;
   /** also keep `weights/epoch<N>.vckpt` every N epochs (-1 / 0 = off) */
   savePeriod?: number;

@@ -5,7 +5,7 @@ import { checkDataset, datasetSources, ensureSyntheticData, formatDatasetReport,
 import { RUN_MANIFEST, runPaths, stageDirs, stageProgress, writeRunManifest } from '@vigil/trainer';
 import type { TrainConfig } from './options.js';
 import { phaseProgress } from './progress-bar.js';
-import type { TrainRun } from './run-dir.js';
+import { discardRun, type TrainRun } from './run-dir.js';
 import { runStage, type StageData } from './stage.js';
 
 /** Competition layout: stage 1 on the diet set, stage 2 on the full train set, both validated on the val split. */
@@ -88,7 +88,13 @@ export async function runTraining(run: TrainRun): Promise<void> {
   const { cfg, dir, manifest } = run;
   const t0 = performance.now();
   if (!manifest.data) {
-    manifest.data = await resolveRunData(cfg);
+    try {
+      manifest.data = await resolveRunData(cfg);
+    } catch (e) {
+      // bad data found before any training: a fresh run leaves no run folder behind to be resumed
+      if (e instanceof VigilUserError && !cfg.resume) discardRun(dir);
+      throw e;
+    }
     writeRunManifest(dir, manifest);
   }
   let weights = cfg.weights || undefined;

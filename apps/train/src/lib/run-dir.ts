@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 import { checkOutputDir } from '@vigil/dataset';
-import { latestRunDir, readRunManifest, removeStaleTempFiles, runDirOf, runPaths, stageDirs, stageProgress, writeRunManifest, type RunManifest, type RunStage } from '@vigil/trainer';
+import { latestRunDir, readRunManifest, removeStaleTempFiles, RUN_MANIFEST, runDirOf, runPaths, stageDirs, stageProgress, writeRunManifest, type RunManifest, type RunStage } from '@vigil/trainer';
 import type { TrainConfig } from './options.js';
 import type { StageData } from './stage.js';
 
@@ -83,7 +83,7 @@ export function openRun(cfg: TrainConfig, log: (line: string) => void): TrainRun
   const removed = removeStaleTempFiles(dir);
   if (removed.length) log(`removed ${removed.length} temp file(s) of an interrupted write: ${removed.map((f) => relative(dir!, f)).join(', ')}`);
   const stages = stageDirs(dir, manifest);
-  const progress = stages.map((s) => stageProgress(s.dir));
+  const progress = manifest.finished ? [] : stages.map((s) => stageProgress(s.dir));
   if (manifest.finished || progress.every((p) => p.state === 'finished')) {
     // killed after the last stage's weights were final but before run.json said so: only that is left to do
     if (!manifest.finished) writeRunManifest(dir, { ...manifest, finished: true });
@@ -99,4 +99,14 @@ export function openRun(cfg: TrainConfig, log: (line: string) => void): TrainRun
   }
   log(`Resuming ${dir} with the settings in its run.json (${manifest.argv.join(' ') || 'no flags'})`);
   return { dir, manifest, cfg: { ...manifest.config, resume: given, backend: cfg.backend }, from };
+}
+
+/** Removes a run that never started training: its run.json, and its folder when nothing else is in it. */
+export function discardRun(dir: string): void {
+  rmSync(join(dir, RUN_MANIFEST), { force: true });
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (--exist-ok into an earlier run's folder): its other files stay
+  }
 }

@@ -1,9 +1,9 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Dependency direction (STYLE.md): core <- everything; runtime, cpu-accel <- apps (and tests);
+ * Dependency direction (CONTRIBUTING.md): core <- everything; runtime, cpu-accel <- apps (and tests);
  * dataset, augment, yolov5, evaluator <- core only; trainer <- yolov5, evaluator, core;
- * ensembler <- core; apps <- any lib; tools import nothing that imports them.
+ * ensembler <- core; monitor <- core (pure, no tfjs); apps <- any lib; tools import nothing that imports them.
  */
 export const depConstraints = [
   { sourceTag: 'lib:core', onlyDependOnLibsWithTags: [] },
@@ -15,7 +15,8 @@ export const depConstraints = [
   { sourceTag: 'lib:evaluator', onlyDependOnLibsWithTags: ['lib:core'] },
   { sourceTag: 'lib:trainer', onlyDependOnLibsWithTags: ['lib:core', 'lib:yolov5', 'lib:evaluator'] },
   { sourceTag: 'lib:ensembler', onlyDependOnLibsWithTags: ['lib:core'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['lib:core', 'lib:runtime', 'lib:cpu-accel', 'lib:dataset', 'lib:augment', 'lib:yolov5', 'lib:evaluator', 'lib:trainer', 'lib:ensembler'] },
+  { sourceTag: 'lib:monitor', onlyDependOnLibsWithTags: ['lib:core'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['lib:core', 'lib:runtime', 'lib:cpu-accel', 'lib:dataset', 'lib:augment', 'lib:yolov5', 'lib:evaluator', 'lib:trainer', 'lib:ensembler', 'lib:monitor'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
 ];
 

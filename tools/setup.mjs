@@ -5,22 +5,36 @@
 //  2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json, then the native CPU
 //     kernels (libs/cpu-accel/native, skipped with one line when oneDNN is missing);
 //  3. builds the libraries and apps (so `npx vigil-train` / `npx vigil-predict` work).
-// Flags: --no-build, --no-system. Env: VIGIL_SKIP_APT=1 skips step 1.
+// Flags: --no-build, --no-system, --verbose (show the commands' output instead of logging it).
+// Env: VIGIL_SKIP_APT=1 skips step 1.
+// Prints one line per step; what apt, npm, node-gyp and nx print goes to tmp/setup.log, shown when a step fails.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
+const verbose = args.has('--verbose');
 const log = (msg) => console.log(`[setup] ${msg}`);
+const logFile = join(root, 'tmp', 'setup.log');
+mkdirSync(dirname(logFile), { recursive: true });
+writeFileSync(logFile, `vigil set-up ${new Date().toISOString()}\n`);
 
+/** Runs a step's command; its output goes to the log (or the terminal with --verbose); on failure the log's tail is shown. */
 function run(cmd, cmdArgs, opts = {}) {
-  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, ...opts });
+  appendFileSync(logFile, `\n$ ${cmd} ${cmdArgs.join(' ')}\n`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, ...opts, stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  if (!verbose) appendFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
   if (r.status !== 0) {
-    console.error(`[setup] failed: ${cmd} ${cmdArgs.join(' ')} (exit ${r.status ?? r.signal})`);
+    if (!verbose) {
+      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-60).join('\n');
+      console.error(tail);
+    }
+    console.error(`[setup] failed: ${cmd} ${cmdArgs.join(' ')} (exit ${r.status ?? r.signal}; full output in ${relative(process.cwd(), logFile) || logFile})`);
     process.exit(r.status || 1);
   }
+  return r;
 }
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -67,11 +81,13 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 // 2b. Native CPU kernels (oneDNN addon of @vigil/cpu-accel), built for this machine. Its install script already ran
 // during `npm ci`; this covers oneDNN installed afterwards (step 1 on a machine that already had node_modules).
 // Never fails: without oneDNN the portable CPU path is used.
-run(process.execPath, [join(root, 'libs', 'cpu-accel', 'native', 'build.mjs'), '--if-possible']);
+const native = run(process.execPath, [join(root, 'libs', 'cpu-accel', 'native', 'build.mjs'), '--if-possible']);
+const nativeLine = `${native.stdout ?? ''}`.split('\n').filter((l) => l.startsWith('[@vigil/cpu-accel]')).pop();
+if (nativeLine) log(nativeLine.replace('[@vigil/cpu-accel] ', 'cpu-accel: '));
 
 // 3. Build libraries and apps.
 if (!args.has('--no-build')) {
-  log('building libraries and apps');
+  log('building libraries and apps (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 }
-log('done');
+log(`done (details in ${relative(process.cwd(), logFile) || logFile})`);

@@ -1,5 +1,5 @@
 /**
- * Workspace invariants that no single library can test: module boundaries (STYLE.md's dependency direction) are
+ * Workspace invariants that no single library can test: module boundaries (CONTRIBUTING.md's dependency direction) are
  * enforced by lint, exactly one copy of @tensorflow/tfjs-core is installed, and every package exposes its source
  * through the @vigil/source condition.
  */

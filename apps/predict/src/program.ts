@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
-import { yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
-import { registerConvBnSiluKernel } from '@vigil/yolov5';
 import { scoreCommand } from './commands/score.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
+import { monitorCommand } from './commands/monitor.js';
+import { BACKEND_FLAG_HELP, initPredictBackend } from './predict/backend.js';
 import { checkPredictOutputs, parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
@@ -35,22 +34,18 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
     .addOption(new Option('--empty-objects <form>', 'how an image without detections is written: dict = {} (the seed), list = []').choices(['dict', 'list']).default('dict'))
     .option('--no-progress', 'no progress bar')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', BACKEND_FLAG_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
       checkPredictOutputs(options);
       if (options.weightsRun) process.stderr.write(`weights: the newest finished training run, ${options.weightsRun}\n`);
-      const backend = await initBackend({ prefer: opts['backend'] as string | undefined });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-      }
+      await initPredictBackend(opts['backend'] as string | undefined);
       await runPredictCommand(options);
     });
   program.addCommand(scoreCommand());
   program.addCommand(infoCommand());
   program.addCommand(importCommand());
   program.addCommand(mergeCommand());
+  program.addCommand(monitorCommand());
   return program;
 }

@@ -1,14 +1,39 @@
 export type { ProgressEvent, ProgressCallback } from './lib/progress.js';
 export { buildSynthScene, SYNTH_PRIORS } from './lib/synth-scene.js';
-export type { SynthScene, SynthObject, SynthPriors } from './lib/synth-scene.js';
+export type { SynthScene, SynthObject, SynthPriors, SynthSection } from './lib/synth-scene.js';
 export {
   generateSyntheticData,
   ensureSyntheticData,
   renderSynthScene,
+  rasterizeSynthScene,
   SYNTH_MARKER,
   SYNTH_VERSION,
 } from './lib/synth-generate.js';
 export type { SynthOptions, SynthConfig, SynthSummary } from './lib/synth-generate.js';
+export {
+  SYNTH_CLIP_SCRIPT,
+  buildSynthClipScene,
+  checkSynthClipScript,
+  renderSynthClip,
+  synthClipStateAt,
+  writeSynthClip,
+} from './lib/synth-clip.js';
+export type {
+  SynthClipEvent,
+  SynthClipFrame,
+  SynthClipOptions,
+  SynthClipScript,
+  SynthClipState,
+  SynthClipSummary,
+  WriteSynthClipOptions,
+} from './lib/synth-clip.js';
+export { findFfmpeg, resetFfmpegCache } from './lib/ffmpeg.js';
+export type { FfmpegLocation } from './lib/ffmpeg.js';
+export { readVideoFrames } from './lib/video-reader.js';
+export type { ReadVideoOptions, RgbFrame } from './lib/video-reader.js';
+export { openVideoWriter } from './lib/video-writer.js';
+export type { VideoWriter, VideoWriterOptions } from './lib/video-writer.js';
+export { Y4mWriter, rgbToYuv420p } from './lib/y4m.js';
 export { prepareData, formatPrepareReport } from './lib/prepare-data.js';
 export { checkOutputDir, checkReplaceable, PREPARED_MARKER } from './lib/output-dir.js';
 export type { PrepareDataOptions, PrepareDataReport } from './lib/prepare-data.js';
@@ -54,8 +79,10 @@ export type { YoloDatasetOptions, SampleShapes, LoadedSample, AugmentSample, Aug
 export { plotBatch, savePlotBatch, PLOT_PALETTE } from './lib/plot-batch.js';
 export type { PlotBatchOptions } from './lib/plot-batch.js';
 export { readImageSize, readImageSizeSync, parseImageSize } from './lib/image-size.js';
+export { checkImageBytes, checkImageFile, checkImageFileSync, MIN_IMAGE_SIDE, oneLine } from './lib/image-check.js';
+export type { ImageCheck, ImageProblemKind } from './lib/image-check.js';
 export type { ImageSize } from './lib/image-size.js';
-export { drawDetections, saveDetectionsImage } from './lib/draw-detections.js';
+export { drawDetections, drawDetectionsRgb, saveDetectionsImage } from './lib/draw-detections.js';
 export type { DrawBox } from './lib/draw-detections.js';
 export { resolveDataRoot, defaultSynthDir, COMPETITION_DATA_ROOT } from './lib/data-root.js';
 export type { DataRoot } from './lib/data-root.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveScoreNames } from './score.js';
+import { nearMatchWarning, resolveScoreNames } from './score.js';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../../libs/evaluator/src/lib/fixtures/score-a/', import.meta.url));
@@ -65,5 +65,24 @@ describe('vigil-predict score', () => {
     await expect(resolveScoreNames({ names: 'cat,,dog' })).rejects.toThrow(/comma-separated list/);
     await expect(resolveScoreNames({ names: 'cat,cat' })).rejects.toThrow(/'cat' is listed twice/);
     await expect(resolveScoreNames({ names: 'cat', data: yaml })).rejects.toThrow(/one way: --names or --data/);
+  });
+
+  it('matches names exactly but warns, with examples, when labels and predictions differ only by case or extension', () => {
+    const labels = join(tmp, 'case labels.json');
+    const preds = join(tmp, 'case predictions.json');
+    const face = (x: number) => ({ class: 'face', position: [x, 10, x + 40, 60] });
+    writeFileSync(labels, JSON.stringify({ annotations: [{ file_name: 'x.JPG', objects: [face(10)] }, { file_name: 'y.png', objects: [face(20)] }, { file_name: 'z.jpg', objects: [face(30)] }] }));
+    writeFileSync(
+      preds,
+      JSON.stringify({ annotations: ['x.jpg', 'y.jpg', 'z.jpg'].map((n, i) => ({ file_name: n, objects: [{ ...face(10 * (i + 1)), confidence_score: 0.9 }] })) }),
+    );
+    const r = cli('--labels', labels, '--predictions', preds, '--json');
+    expect(r.status).toBe(0);
+    // exact matching as the original: only z.jpg is found, so recall is 1/3
+    expect((JSON.parse(r.stdout.trimEnd().split('\n').pop()!) as { recall: number }).recall).toBeCloseTo(1 / 3, 6);
+    expect(r.stderr).toMatch(/warning: 2 labelled image\(s\) .* differs only by case or extension \(e\.g\. label 'x\.JPG' vs prediction 'x\.jpg', label 'y\.png' vs prediction 'y\.jpg'\)/);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toHaveLength(1);
+    expect(nearMatchWarning(['a.jpg'], ['b.jpg'])).toBeUndefined();
+    expect(nearMatchWarning([], ['a.jpg'])).toBeUndefined();
   });
 });

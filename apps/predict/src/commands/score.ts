@@ -57,6 +57,36 @@ export async function resolveScoreNames(o: NamesSource): Promise<readonly string
   return CLASS_NAMES;
 }
 
+/** A file name's matching key when case and extension are ignored: `X.JPG`, `x.jpg` and `x.png` → `x`. */
+const looseKey = (name: string) => {
+  const dot = name.lastIndexOf('.');
+  return (dot > 0 ? name.slice(0, dot) : name).toLowerCase();
+};
+
+/**
+ * The warning for labelled images that have no prediction but would match one if case or extension were ignored
+ * (predict writes `<stem>.jpg`, as predict.py does, so a label for `x.JPG` or `x.png` is scored as missed): names are
+ * still matched exactly, as the original scorer does. Undefined when there is no such pair.
+ */
+export function nearMatchWarning(missing: readonly string[], ignored: readonly string[]): string | undefined {
+  const byKey = new Map<string, string>();
+  for (const p of ignored) if (!byKey.has(looseKey(p))) byKey.set(looseKey(p), p);
+  const pairs: string[] = [];
+  let n = 0;
+  for (const m of missing) {
+    const p = byKey.get(looseKey(m));
+    if (p === undefined) continue;
+    n++;
+    if (pairs.length < 3) pairs.push(`label '${m}' vs prediction '${p}'`);
+  }
+  if (n === 0) return undefined;
+  return (
+    `warning: ${n} labelled image(s) have no prediction of exactly that name but one that differs only by case or extension ` +
+    `(e.g. ${pairs.join(', ')}${n > 3 ? ', …' : ''}); names are matched exactly, as the original scorer does, so these count as missed: ` +
+    `make the labels' file_name match the predictions (vigil-predict writes <stem>.jpg)`
+  );
+}
+
 /** `vigil-predict score`: mAP of a competition predictions file against a ground-truth labels.json. */
 export function scoreCommand(): Command {
   return new Command('score')
@@ -93,6 +123,8 @@ export function scoreCommand(): Command {
       if (report.missingImages.length) {
         process.stderr.write(`note: ${report.missingImages.length} labelled image(s) have no entry in ${opts.predictions}: scored as without detections\n`);
       }
+      const near = nearMatchWarning(report.missingImages, report.ignoredImages);
+      if (near) process.stderr.write(`${near}\n`);
       process.stdout.write(formatMetricsTable(report.metrics) + '\n');
       if (opts.plots) {
         const dir = opts.plots;

@@ -1,4 +1,4 @@
-import { letterbox, loadImage, readImageSize, rectBatchShapes } from '@vigil/dataset';
+import { letterbox, loadImage, oneLine, readImageSize, rectBatchShapes } from '@vigil/dataset';
 import { argsortNumpy } from '@vigil/evaluator';
 
 /** An image of the run: its path and size from the header, or why it cannot be read. */
@@ -29,7 +29,7 @@ export async function scanImages(files: readonly string[], concurrency = 16): Pr
         if (!(width >= 1 && height >= 1)) throw new Error(`bad size ${width}×${height}`);
         out[k] = { file, width, height };
       } catch (e) {
-        out[k] = { file, width: 0, height: 0, error: (e as Error).message };
+        out[k] = { file, width: 0, height: 0, error: oneLine((e as Error).message) }; // libvips' repeated lines trimmed
       }
     }
   };

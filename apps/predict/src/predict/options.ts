@@ -58,6 +58,23 @@ function num(flag: string, value: unknown, opts: { min: number; max: number; int
   return x;
 }
 
+/**
+ * The final weights of the newest finished `vigil-train` run under {@link TRAIN_RUNS} for this kind of prediction:
+ * a dataset's (`vigil-train --data`), or the competition's classes (the competition's or the embedded synthetic
+ * set's run) — every stage's, an ensemble as the original. Without one, a user error saying how to get one.
+ */
+export function newestRunWeights(kind: 'dataset' | 'competition'): { dir: string; kind: RunKind; weights: string[] } {
+  const kinds: RunKind[] = kind === 'dataset' ? ['dataset'] : ['competition', 'synthetic'];
+  const run = latestRunDir(TRAIN_RUNS, { finished: true, kinds });
+  if (!run) {
+    throw new VigilUserError(
+      `no --weights and no finished ${kind === 'dataset' ? '`vigil-train --data`' : '`vigil-train`'} run under ${TRAIN_RUNS}/ (a run folder with run.json): ` +
+        'train first (`npm run demo`) or pass --weights <file.vckpt|file.pt> ...',
+    );
+  }
+  return { dir: run.dir, kind: run.manifest.kind, weights: runFinalWeights(run.dir, run.manifest) };
+}
+
 /** Validates the raw commander options (strings) of the predict command; default weights must exist. */
 export function parsePredictOptions(raw: Record<string, unknown>): PredictOptions {
   const data = raw['data'] as string | undefined;
@@ -67,19 +84,10 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
   let synthetic = false;
   if (given && given.length > 0) weights = given;
   else {
-    // the newest finished run of the kind this prediction is for: a dataset's (--data), else the competition's
-    // or the embedded synthetic set's (the same classes); all its stages' final weights, an ensemble as the original
-    const kinds: RunKind[] = data !== undefined ? ['dataset'] : ['competition', 'synthetic'];
-    const run = latestRunDir(TRAIN_RUNS, { finished: true, kinds });
-    if (!run) {
-      throw new VigilUserError(
-        `no --weights and no finished ${data !== undefined ? '`vigil-train --data`' : '`vigil-train`'} run under ${TRAIN_RUNS}/ (a run folder with run.json): ` +
-          'train first (`npm run demo`) or pass --weights <file.vckpt|file.pt> ...',
-      );
-    }
-    weights = runFinalWeights(run.dir, run.manifest);
+    const run = newestRunWeights(data !== undefined ? 'dataset' : 'competition');
+    weights = run.weights;
     weightsRun = run.dir;
-    synthetic = run.manifest.kind === 'synthetic';
+    synthetic = run.kind === 'synthetic';
   }
   const task = String(raw['task'] ?? 'val');
   if (task !== 'val' && task !== 'test') throw new VigilUserError(`--task ${task}: use val or test (the dataset YAML's split to predict)`);

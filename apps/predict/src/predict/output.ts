@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
-import type { Detections } from '@vigil/core';
+import { type Detections, VigilUserError } from '@vigil/core';
 import { type PyJson, PyInt, pyJsonDumps, pyRound } from './py-json.js';
 
 const f32 = Math.fround;
@@ -17,6 +17,33 @@ export interface PredictionRecord {
 /** The competition's file name of an image: its stem + ".jpg", as the original writes it (`path.stem + '.jpg'`). */
 export function competitionFileName(file: string): string {
   return `${basename(file, extname(file))}.jpg`;
+}
+
+/**
+ * Stops before any work when two images would be written under one name: `sub1/x.jpg` and `sub2/x.jpg` (or `x.jpg`
+ * and `x.png` under the competition's `<stem>.jpg` rule) would give two records with one `file_name`, which no scorer
+ * can tell apart. `what` says which name clashes (e.g. "file_name", "--save-img file"). Names both files.
+ */
+export function checkOutputNames(files: readonly string[], fileName: (file: string) => string, what: string): void {
+  const seen = new Map<string, string>();
+  let clashes = 0;
+  let first: [string, string, string] | undefined;
+  for (const f of files) {
+    const name = fileName(f);
+    const other = seen.get(name);
+    if (other === undefined) seen.set(name, f);
+    else {
+      clashes++;
+      first ??= [other, f, name];
+    }
+  }
+  if (!first) return;
+  const [a, b, name] = first;
+  throw new VigilUserError(
+    `${a} and ${b} would both be written as ${what} '${name}'${clashes > 1 ? ` (and ${clashes - 1} more such clash${clashes > 2 ? 'es' : ''})` : ''}: ` +
+      'rename one of them, or predict the folders in separate runs',
+    b,
+  );
 }
 
 /**

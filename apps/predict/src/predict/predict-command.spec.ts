@@ -128,6 +128,25 @@ describe('vigil-predict (end to end on fixture images)', () => {
       /other-names\.vckpt predicts 7 classes \[a, b, c, d, e, f, g\] but .*model-a\.pt predicts 7 \[eye_opened/,
     );
   });
+  it('stops before loading a model when two images would share one output record, naming both', async () => {
+    const dir = join(root, 'clash');
+    for (const sub of ['sub1', 'sub2']) mkdirSync(join(dir, sub), { recursive: true });
+    const jpg = join(fx, 'images', 'synth_test_000000.jpg');
+    copyFileSync(jpg, join(dir, 'sub1', 'x.jpg'));
+    copyFileSync(jpg, join(dir, 'sub2', 'x.jpg'));
+    const missingModel = join(root, 'no such model.pt');
+    const run = runPredictCommand(opts({ source: dir, weights: [missingModel] }), capture().log);
+    await expect(run).rejects.toBeInstanceOf(VigilUserError);
+    await expect(runPredictCommand(opts({ source: dir, weights: [missingModel] }), capture().log)).rejects.toThrow(
+      /sub1\/x\.jpg and .*sub2\/x\.jpg would both be written as file_name 'x\.jpg': rename one of them/,
+    );
+    // x.jpg / x.png: both <stem>.jpg under the competition's naming
+    const flat = join(root, 'clash flat');
+    mkdirSync(flat, { recursive: true });
+    copyFileSync(jpg, join(flat, 'x.jpg'));
+    copyFileSync(jpg, join(flat, 'x.png')); // the names clash before any file is read
+    await expect(runPredictCommand(opts({ source: flat, weights: [missingModel] }), capture().log)).rejects.toThrow(/x\.jpg and .*x\.png would both be written as file_name 'x\.jpg'/);
+  });
 });
 
 describe('predict options', () => {

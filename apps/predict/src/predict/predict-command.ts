@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 import { listImageFiles, resolveDataRoot } from '@vigil/dataset';
 import { formatMetricsTable, scoreCompetitionFiles } from '@vigil/evaluator';
 import { scanImages, selectShard } from './images.js';
 import { loadModels } from './models.js';
 import { type PredictOptions, testImagesOf } from './options.js';
-import { predictionsFileName, predictionsText, writeFileAtomic } from './output.js';
+import { checkOutputNames, competitionFileName, predictionsFileName, predictionsText, writeFileAtomic } from './output.js';
 import { predictImages, speedLine } from './run-predict.js';
+import { nearMatchWarning } from '../commands/score.js';
 import { checkDatasetClasses, type DatasetTask, resolveDatasetTask, scoreDatasetTask } from './dataset-task.js';
 
 /** What a prediction run wrote. */
@@ -52,6 +53,11 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
     log.err(`images: ${source}${root.synthetic ? ' (embedded synthetic test set)' : ''}`);
   }
   const all = await listImageFiles(source);
+  // a dataset's images keep their own names (the competition's rule writes every image as <stem>.jpg)
+  const fileName = task ? basename : competitionFileName;
+  // every image of the run (all shards) must get its own record, and its own picture with --save-img
+  checkOutputNames(all, fileName, 'file_name');
+  if (o.saveImg) checkOutputNames(all, (f) => `${basename(f, extname(f))}.jpg`, '--save-img picture');
   const files = selectShard(all, o.shard);
   const total = all.length;
   const loaded = loadModels(o.weights);
@@ -77,8 +83,7 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
       saveImgDir: o.saveImg ? join(saveDir, 'images') : undefined,
       progress: o.progress,
       onSkip: (file, reason) => log.err(`warning: ${file}: cannot read the image (${reason}); written with no objects`),
-      // a dataset's images keep their own names (the competition's rule writes every image as <stem>.jpg)
-      ...(task ? { fileName: basename } : {}),
+      fileName,
     });
     const outFile = join(saveDir, predictionsFileName(o.weights[0]!, o.shard));
     writeFileAtomic(outFile, predictionsText(run.records, o.shard ? { ...o.shard, total } : undefined));
@@ -107,6 +112,8 @@ export async function runPredictCommand(o: PredictOptions, log: Log = consoleLog
           throw new VigilUserError(`cannot read the labels file ${labels} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, labels);
         }
         const report = scoreCompetitionFiles({ text: labelsText, file: labels }, { text, file: outFile });
+        const near = nearMatchWarning(report.missingImages, report.ignoredImages);
+        if (near) log.err(near);
         log.out(`scored against ${labels}:`);
         log.out(formatMetricsTable(report.metrics));
         result.map75 = report.metrics.map75;

@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Detections, emptyDetections, nonMaxSuppression, scaleCoords } from '@vigil/core';
 import { ensemblePredict, runEnsemble } from '@vigil/ensembler';
-import { saveDetectionsImage } from '@vigil/dataset';
+import { oneLine, saveDetectionsImage } from '@vigil/dataset';
 import { type ImageEntry, type PlannedBatch, type PreparedImage, planBatches, prepareImage, stackImages } from './images.js';
 import type { LoadedModels } from './models.js';
 import { type EmptyObjects, type PredictionRecord, predictionRecord } from './output.js';
@@ -88,7 +88,7 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
     const ready: PreparedImage[] = [];
     settled.forEach((s, k) => {
       if (s.status === 'fulfilled') ready.push(s.value);
-      else skip(batch.images[k]!.file, (s.reason as Error).message);
+      else skip(batch.images[k]!.file, oneLine((s.reason as Error).message));
     });
     if (ready.length === 0) {
       done += batch.images.length;

@@ -39,7 +39,7 @@ beforeAll(async () => {
   await writeFile(lbl('train', 'empty room.txt'), '');
   // broken images
   const jpeg = await sharp(noise(200, 200, 3, 8), { raw: { width: 200, height: 200, channels: 3 } }).jpeg().toBuffer();
-  await writeFile(img('train', 'cut.jpg'), jpeg.subarray(0, jpeg.length >> 1)); // truncated: kept, as the original
+  await writeFile(img('train', 'cut.jpg'), jpeg.subarray(0, jpeg.length >> 1)); // truncated: skipped
   await writeFile(lbl('train', 'cut.txt'), '0 0.5 0.5 0.5 0.5\n');
   await writeFile(img('train', 'garbage.jpg'), Buffer.from('this is not an image at all, just text'));
   await writeFile(img('train', 'anim.png'), await sharp(noise(20, 20, 3, 9), { raw: { width: 20, height: 20, channels: 3 } }).gif().toBuffer());
@@ -72,13 +72,14 @@ describe('checkDataset', () => {
     const config = await loadDatasetYaml(join(ds, 'pets.yaml'));
     const report = await checkDataset(config);
     const [train, val] = report.splits;
-    expect(report).toMatchObject({ nc: 3, names: ['cat', 'dog', 'bird'], skipped: 7 });
-    expect(train).toMatchObject({ split: 'train', images: 15, usable: 8, labelled: 6, background: 2, missingLabels: 1, emptyLabels: 1, boxes: 6 });
+    expect(report).toMatchObject({ nc: 3, names: ['cat', 'dog', 'bird'], skipped: 8 });
+    expect(train).toMatchObject({ split: 'train', images: 15, usable: 7, labelled: 5, background: 2, missingLabels: 1, emptyLabels: 1, boxes: 5 });
     // alpha.webp and alpha.bmp share the label name alpha.txt: duplicate + zero-size rows counted once per image
-    expect(train!.classCounts).toEqual([3, 3, 0]);
+    expect(train!.classCounts).toEqual([2, 3, 0]);
     const issues = Object.fromEntries(Object.entries(train!.issues).map(([k, v]) => [k, v.count]));
     expect(issues).toEqual({
       'not an image': 1,
+      'shared label file': 1,
       'damaged image': 1,
       'unreadable image': 1,
       'unsupported format': 1,
@@ -91,7 +92,7 @@ describe('checkDataset', () => {
       'duplicate label row': 2,
     });
     expect(train!.skippedFiles.map((f) => f.slice(img('train', '').length + 1)).sort()).toEqual(
-      ['anim.png', 'big.png', 'class3.png', 'cols.png', 'garbage.jpg', 'tiny.png', 'word.png'],
+      ['anim.png', 'big.png', 'class3.png', 'cols.png', 'cut.jpg', 'garbage.jpg', 'tiny.png', 'word.png'],
     );
     expect(train!.issues['label: class ≥ nc']!.examples[0]).toMatch(/class3\.txt: class id ≥ nc 3 \(line 2/);
     expect(train!.issues['unsupported format']!.examples[0]).toMatch(/anim\.png: gif content/);
@@ -102,12 +103,13 @@ describe('checkDataset', () => {
 
     const text = formatDatasetReport(report);
     expect(text).toContain(`Dataset check: ${join(ds, 'pets.yaml')} (nc=3: cat, dog, bird)`);
-    expect(text).toMatch(/train\s+15\s+8\s+6\s+2 \(1\/1\)\s+6\s+7/);
+    expect(text).toMatch(/train\s+15\s+7\s+5\s+2 \(1\/1\)\s+5\s+8/);
     expect(text).toMatch(/train: label: class ≥ nc: 1 \(image skipped\)/);
-    expect(text).toMatch(/train: damaged image: 1 \(kept/);
+    expect(text).toMatch(/train: damaged image: 1 \(image skipped: does not decode in full/);
+    expect(text).toMatch(/cut\.jpg: truncated JPEG: the image data ends before the end-of-image marker/);
     expect(text).toMatch(/Duplicate images \(identical files, kept\): 2 groups, 2 extra copies, 1 groups across splits/);
     expect(text).toMatch(/note: class 2 \(bird\) has no boxes in train/);
-    expect(text.trim().split('\n').at(-1)).toBe('7 images will be skipped; everything else is used.');
+    expect(text.trim().split('\n').at(-1)).toBe('8 images will be skipped; everything else is used.');
   });
 
   it('is consistent with the loader: with nc and the skipped files excluded, every usable image loads as RGB', async () => {

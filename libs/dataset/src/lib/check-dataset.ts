@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import pLimit from 'p-limit';
-import sharp from 'sharp';
+import fg from 'fast-glob';
 import { VigilUserError } from '@vigil/core';
-import { decodeBmp, isBmp } from './bmp.js';
 import { countClasses, formatClassCounts } from './class-counts.js';
 import type { DatasetConfig, DatasetSplit } from './dataset-yaml.js';
 import { datasetSources } from './dataset-yaml.js';
 import { hasImageExtension, imageToLabelPath, IMAGE_FORMATS, listSourceFiles } from './discover.js';
+import { checkImageBytes, oneLine } from './image-check.js';
+import type { ImageCheck, ImageProblemKind } from './image-check.js';
 import { parseLabelText } from './label-file.js';
 import type { LabelProblemKind } from './label-file.js';
 import type { ProgressCallback } from './progress.js';
@@ -19,6 +21,9 @@ export type DatasetIssueKind =
   | 'image too small'
   | 'damaged image'
   | 'not an image'
+  | 'shared label file'
+  | 'label without image'
+  | 'unreadable label file'
   | `label: ${LabelProblemKind}`
   | 'zero-size box'
   | 'duplicate label row';
@@ -28,8 +33,11 @@ export const DATASET_ISSUE_ACTION: Record<DatasetIssueKind, string> = {
   'unreadable image': 'image skipped',
   'unsupported format': 'image skipped',
   'image too small': 'image skipped (< 10 px)',
-  'damaged image': 'kept: decodes in part (e.g. truncated), as the original',
+  'damaged image': 'image skipped: does not decode in full (truncated or corrupt)',
   'not an image': 'file ignored (extension not an image format)',
+  'shared label file': 'both images kept with the same boxes: YOLO names labels by the stem; rename one image and its label',
+  'label without image': 'file ignored (no image of that name)',
+  'unreadable label file': 'image skipped (its boxes are unknown)',
   'label: columns': 'image skipped',
   'label: non-numeric': 'image skipped',
   'label: negative': 'image skipped',
@@ -97,50 +105,17 @@ export interface CheckDatasetOptions {
   splits?: readonly DatasetSplit[];
   /** Files decoded at once (default 4: decoding uses libvips threads too). */
   concurrency?: number;
-  /** Examples kept per kind (default 5). */
+  /** Examples kept per kind (default 20; `skippedFiles` lists every skipped image). */
   maxExamples?: number;
   onProgress?: ProgressCallback;
 }
 
-const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
-
-type ImageVerdict = { ok: true; damaged: boolean } | { ok: false; kind: DatasetIssueKind; message: string };
-
-/** Decodes the whole image (header checks miss damaged data): BMP by our decoder, the rest by libvips. */
-async function checkImage(bytes: Buffer): Promise<ImageVerdict> {
-  if (isBmp(bytes)) {
-    try {
-      const b = decodeBmp(bytes);
-      if (b.width < 10 || b.height < 10) return { ok: false, kind: 'image too small', message: `${b.width}×${b.height}` };
-      return { ok: true, damaged: false };
-    } catch (e) {
-      return { ok: false, kind: 'unreadable image', message: (e as Error).message };
-    }
-  }
-  const decode = async (failOn: 'truncated' | 'none') => {
-    const img = sharp(bytes, { failOn });
-    const m = await img.metadata();
-    if (!FORMATS.has(String(m.format))) return { ok: false as const, kind: 'unsupported format' as const, message: `${m.format} content` };
-    const w = m.width ?? 0;
-    const h = m.height ?? 0;
-    if (w < 10 || h < 10) return { ok: false as const, kind: 'image too small' as const, message: `${w}×${h}` };
-    await img.raw().toBuffer();
-    return undefined;
-  };
-  try {
-    return (await decode('truncated')) ?? { ok: true, damaged: false };
-  } catch (e) {
-    // A damaged file that still decodes in part (a truncated JPEG, a bad scan) is kept, as the loader and the original
-    // (cv2.imread) do; libvips' messages are not reliable enough to tell the cases apart, so any failure is retried.
-    try {
-      return (await decode('none')) ?? { ok: true, damaged: true };
-    } catch {
-      /* fall through */
-    }
-    // Content libvips does not recognise at all (e.g. text, a half-written file) is unreadable, not a format choice.
-    return { ok: false, kind: 'unreadable image', message: (e as Error).message.split('\n')[0]! };
-  }
-}
+const VERDICT_KIND: Record<ImageProblemKind, DatasetIssueKind> = {
+  unreadable: 'unreadable image',
+  damaged: 'damaged image',
+  unsupported: 'unsupported format',
+  'too small': 'image too small',
+};
 
 /**
  * Checks a dataset before training and reports every problem at once (the loader would otherwise find them one by one,
@@ -148,13 +123,15 @@ async function checkImage(bytes: Buffer): Promise<ImageVerdict> {
  * by the loader's rules (`parseLabelText`: column count, non-numeric values, values outside [0,1], fractional class
  * ids, class ids ≥ nc → image skipped; zero-size boxes and exact duplicate rows → dropped and counted), missing or
  * empty label files counted as background images (not errors), identical image files grouped (within and across
- * splits), non-image files in the image folders counted. Never throws for bad data; throws a user error only when the
- * config names a path that does not exist or a split without any image.
+ * splits), non-image files in the image folders counted, images sharing one label file (`a.jpg` / `a.png`) and label
+ * files without an image listed. Images that do not decode in full (truncated, header only, corrupt) are skipped with
+ * the reason (one line). Never throws for bad data; throws a user error only when the config names a path that does
+ * not exist or a split without any image.
  */
 export async function checkDataset(config: DatasetConfig, options: CheckDatasetOptions = {}): Promise<DatasetReport> {
   const nc = options.nc ?? config.nc;
   if (!Number.isInteger(nc) || nc < 1) throw new VigilUserError(`nc must be a whole number ≥ 1, got ${nc}`);
-  const maxExamples = options.maxExamples ?? 5;
+  const maxExamples = options.maxExamples ?? 20;
   const splits = options.splits ?? (['train', 'val', 'test'] as const).filter((s) => config[s]);
   const limit = pLimit(options.concurrency ?? 4);
   const byHash = new Map<string, { split: string; file: string }[]>();
@@ -187,6 +164,9 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
       if (e.examples.length < maxExamples && !e.examples.includes(example)) e.examples.push(example);
     };
     for (const f of all) if (!hasImageExtension(f) && !/\.(txt|json|cache)$/i.test(f)) add('not an image', f);
+    for (const l of await orphanLabels(sources, images)) add('label without image', l);
+    // label files read by two images the loader uses (skipped ones do not count)
+    const labelOwner = new Map<string, string>();
     let done = 0;
     const results = await Promise.all(
       images.map((file) =>
@@ -205,12 +185,16 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
         if (!g) byHash.set(r.hash, (g = []));
         g.push({ split, file });
       }
-      if (r.image && !r.image.ok) {
-        add(r.image.kind, `${file}: ${r.image.message}`);
+      if (!r.image.ok) {
+        add(VERDICT_KIND[r.image.kind], `${file}: ${r.image.reason}`);
         s.skippedFiles.push(file);
         return;
       }
-      if (r.image?.damaged) add('damaged image', file);
+      if (r.labelError) {
+        add('unreadable label file', `${r.labelFile}: ${r.labelError}`);
+        s.skippedFiles.push(file);
+        return;
+      }
       const l = r.labels;
       if (l?.problem) {
         add(`label: ${l.problem.kind}`, `${r.labelFile}: ${l.problem.message}`);
@@ -218,6 +202,9 @@ export async function checkDataset(config: DatasetConfig, options: CheckDatasetO
         return;
       }
       s.usable++;
+      const other = labelOwner.get(r.labelFile);
+      if (other === undefined) labelOwner.set(r.labelFile, file);
+      else add('shared label file', `${other} and ${file} both read ${r.labelFile}`);
       if (!l) {
         s.missingLabels++;
         s.background++;
@@ -252,18 +239,42 @@ async function checkOne(file: string, nc: number) {
   try {
     bytes = await readFile(file);
   } catch (e) {
-    return { labelFile, image: { ok: false as const, kind: 'unreadable image' as const, message: (e as Error).message } };
+    const image: ImageCheck = { ok: false, kind: 'unreadable', reason: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return { labelFile, image };
   }
   const hash = createHash('sha1').update(bytes).digest('hex');
-  const image = await checkImage(bytes);
+  const image = await checkImageBytes(bytes);
   if (!image.ok) return { labelFile, hash, image };
   let text: string;
   try {
     text = await readFile(labelFile, 'utf8');
-  } catch {
-    return { labelFile, hash, image };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // no label file = a background image; one that exists but cannot be read (a folder, no permission) is not
+    if (code === 'ENOENT') return { labelFile, hash, image };
+    return { labelFile, hash, image, labelError: `cannot read the label file (${code ?? oneLine((e as Error).message)})` };
   }
   return { labelFile, hash, image, labels: parseLabelText(text, nc) };
+}
+
+/**
+ * Label files no image of the split reads: the `.txt` files under the `labels` folder of each images folder source
+ * (`…/images/train` → `…/labels/train`) that are not the label of one of `images`.
+ */
+async function orphanLabels(sources: readonly string[], images: readonly string[]): Promise<string[]> {
+  const expected = new Set(images.map(imageToLabelPath));
+  const out: string[] = [];
+  for (const src of sources) {
+    const dir = imageToLabelPath(`${src}${sep}x.jpg`).slice(0, -'x.txt'.length - 1);
+    if (dir === src) continue; // no /images/ in the path: labels live next to the images
+    const found = await fg('**/*.txt', { cwd: dir, onlyFiles: true, caseSensitiveMatch: false }).catch(() => [] as string[]);
+    for (const f of found.sort()) {
+      const full = join(dir, f);
+      // classes.txt: the class list labelImg and some exporters put next to the labels
+      if (!expected.has(full) && f.toLowerCase() !== 'classes.txt') out.push(full);
+    }
+  }
+  return out;
 }
 
 /**

@@ -119,6 +119,9 @@ export async function loadDatasetYaml(file: string): Promise<DatasetConfig> {
   return parseDatasetYaml(text, resolve(file));
 }
 
+/** A drive letter (`C:\…`, `D:/…`) or a backslash in a path that did not resolve: written on Windows. */
+const looksWindows = (p: string) => process.platform !== 'win32' && (/(^|[\\/])[A-Za-z]:[\\/]/.test(p) || p.includes('\\'));
+
 /**
  * The sources of one split, checked to exist (what `YoloDataset.open` takes). Throws a user error naming the YAML and
  * key when the split is not in the YAML or a path does not exist.
@@ -129,8 +132,11 @@ export async function datasetSources(config: DatasetConfig, split: DatasetSplit)
   const missing: string[] = [];
   for (const s of sources) if (!(await stat(s).catch(() => undefined))) missing.push(s);
   if (missing.length > 0) {
+    const windows = missing.some(looksWindows)
+      ? `; this looks like a Windows path (as Roboflow exports write them): use paths relative to the YAML's folder, e.g. 'train: train/images'`
+      : '';
     throw new VigilUserError(
-      `${config.file}: '${split}:' path${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')} (relative paths resolve against ${config.root})`,
+      `${config.file}: '${split}:' path${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')} (relative paths resolve against ${config.root})${windows}`,
       config.file,
     );
   }

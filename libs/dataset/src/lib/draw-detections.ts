@@ -22,10 +22,37 @@ export async function drawDetections(
   boxes: readonly DrawBox[],
   options: { names?: readonly string[]; quality?: number } = {},
 ): Promise<Buffer> {
-  const names = options.names ?? CLASS_NAMES;
   const base = sharp(file).autoOrient();
   const { data, info } = await base.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const { width, height } = info;
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .composite([{ input: Buffer.from(detectionsOverlay(width, height, boxes, options.names ?? CLASS_NAMES)), top: 0, left: 0 }])
+    .jpeg({ quality: options.quality ?? 90 })
+    .toBuffer();
+}
+
+/**
+ * {@link drawDetections} on an RGB24 frame in memory (a video frame), with an optional caption line at the top left
+ * (e.g. the alerts on); returns the drawn RGB24 pixels.
+ */
+export async function drawDetectionsRgb(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  boxes: readonly DrawBox[],
+  options: { names?: readonly string[]; caption?: string } = {},
+): Promise<Uint8Array> {
+  const overlay = detectionsOverlay(width, height, boxes, options.names ?? CLASS_NAMES, options.caption);
+  const out = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/** The SVG overlay: one box and label a detection (class colour, line width from the image size), and the caption. */
+function detectionsOverlay(width: number, height: number, boxes: readonly DrawBox[], names: readonly string[], caption?: string): string {
   const tl = Math.max(2, Math.round((0.003 * (width + height)) / 2));
   const fs = Math.max(10, 4 * tl + 6);
   const parts: string[] = [];
@@ -41,11 +68,13 @@ export async function drawDetections(
       `<text x="${(x1 + 2).toFixed(1)}" y="${(ty + fs).toFixed(1)}" font-family="sans-serif" font-size="${fs}" fill="#ffffff">${esc(label)}</text>`,
     );
   }
-  const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
-  return sharp(data, { raw: { width, height, channels: 3 } })
-    .composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
-    .jpeg({ quality: options.quality ?? 90 })
-    .toBuffer();
+  if (caption) {
+    parts.push(
+      `<rect x="0" y="0" width="${(caption.length * fs * 0.6 + 8).toFixed(1)}" height="${fs + 8}" fill="#c00000"/>`,
+      `<text x="4" y="${fs + 2}" font-family="sans-serif" font-size="${fs}" fill="#ffffff">${esc(caption)}</text>`,
+    );
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 }
 
 /** {@link drawDetections} written to `out`. */

@@ -66,7 +66,7 @@ describe('scanImageSizes (the converter scan)', () => {
     const sub = join(dir, 'scan');
     await mkdir(sub);
     const jpg = await img(13, 11).jpeg().toBuffer();
-    const webp = await img(9, 5).webp().toBuffer();
+    const webp = await img(19, 15).webp().toBuffer();
     const names: string[] = [];
     for (let i = 0; i < 300; i++) {
       const name = `f${i}.${i % 50 === 7 ? 'webp' : 'jpg'}`;
@@ -75,7 +75,15 @@ describe('scanImageSizes (the converter scan)', () => {
       await writeFile(join(sub, name), i % 61 === 5 ? 'not an image' : i % 50 === 7 ? webp : jpg);
     }
     const present = new Set(names.filter((_, i) => i % 97 !== 3));
-    const expected = names.map((n, i) => (i % 97 === 3 ? 'missing image' : i % 61 === 5 ? 'unreadable image' : i % 50 === 7 ? { width: 9, height: 5 } : { width: 13, height: 11 }));
+    const expected = names.map((n, i) =>
+      i % 97 === 3
+        ? { ok: false, kind: 'missing', reason: 'not in the images folder' }
+        : i % 61 === 5
+          ? { ok: false, kind: 'unreadable', reason: 'Input buffer contains unsupported image format' }
+          : i % 50 === 7
+            ? { ok: true, width: 19, height: 15 }
+            : { ok: true, width: 13, height: 11 },
+    );
     expect(await scanImageSizes(names, sub, present, pLimit(4), undefined)).toEqual(expected);
     // a limit below any read time: the first chunk is read with blocking calls, the rest asynchronously
     const seen: number[] = [];

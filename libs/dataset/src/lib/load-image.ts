@@ -1,5 +1,6 @@
 import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
+import { oneLine } from './image-check.js';
 import { openImage, readImageMeta } from './image-source.js';
 import { padImage } from './letterbox.js';
 import { resizeArea } from './resize-area.js';
@@ -53,7 +54,7 @@ export async function loadImage(
     } catch {
       /* report the first error */
     }
-    throw new VigilUserError(`cannot read image ${file}: ${(e as Error).message}`, file);
+    throw new VigilUserError(`cannot read image ${file}: ${oneLine((e as Error).message)}`, file);
   }
 }
 

@@ -59,19 +59,34 @@ describe('prepareData', () => {
     const events: string[] = [];
     const r = await prepareData({ trainDir, outDir: out, valCount: 3, maxValFraction: 0.5, seed: 1, onProgress: (e) => events.push(e.phase) });
     // 12 good + bad class/inverted/clip/outside/bad object (images kept) = 17 usable.
-    expect(r.images).toEqual({ listed: 19, usable: 17, train: 14, val: 3, diet: expect.any(Number) });
+    expect(r.images).toEqual({ listed: 19, usable: 17, background: 1, noObjects: 0, train: 14, val: 3, diet: expect.any(Number) });
     expect(r.valNote).toBeUndefined();
     const issues = r.issues.toJSON();
     expect(issues).toEqual({
-      'malformed entry': { count: 4, examples: ['annotations[18]', 'bad objects.jpg', 'annotations[20]', '../escape.jpg'] },
+      'malformed entry': {
+        count: 4,
+        examples: [
+          'annotations[18] (no file_name)',
+          'bad objects.jpg (objects is "none", not a list)',
+          'annotations[20] (not an object: "not an object")',
+          '../escape.jpg (file_name is a path, not a file name in images/)',
+        ],
+      },
       'duplicate file_name': { count: 1, examples: ['good 00.jpg (annotations[23])'] },
       'unknown class': { count: 1, examples: ['bad class.jpg ("nose")'] },
       'degenerate box': { count: 2, examples: ['bad inverted.jpg'] },
       'box clipped': { count: 1, examples: ['bad clip.jpg'] },
       'box outside image': { count: 1, examples: ['bad outside.jpg'] },
       'missing image': { count: 1, examples: ['bad missing.jpg'] },
-      'unreadable image': { count: 1, examples: ['bad unreadable.jpg'] },
-      'malformed object': { count: 3, examples: ['bad object.jpg'] },
+      'unreadable image': { count: 1, examples: ['bad unreadable.jpg (Input buffer contains unsupported image format)'] },
+      'malformed object': {
+        count: 3,
+        examples: [
+          'bad object.jpg (objects[0]: position is [1,2,3], not 4 finite numbers [x1, y1, x2, y2])',
+          'bad object.jpg (objects[1]: position missing, not 4 finite numbers [x1, y1, x2, y2])',
+          'bad object.jpg (objects[2]: not an object)',
+        ],
+      },
     });
     const all = [...(await readdir(join(out, 'drowsy_face/labels/train'))), ...(await readdir(join(out, 'drowsy_face/labels/val')))];
     expect(all).toHaveLength(17);
@@ -111,7 +126,7 @@ describe('prepareData', () => {
     expect(events).toContain('write diet');
     const text = formatPrepareReport(r);
     expect(text).toMatch(/eye_opened/);
-    expect(text).toMatch(/unknown class: 1 \(box dropped\), e.g. bad class.jpg/);
+    expect(text).toMatch(/unknown class: 1 \(box dropped\)\n {6}bad class\.jpg \("nose"\)\n/);
   });
 
   it("applies the diet rules to the train split by default and to everything with 'all'", async () => {

@@ -6,8 +6,8 @@ import pLimit from 'p-limit';
 import { CLASS_NAMES, VigilUserError } from '@vigil/core';
 import { countClasses, formatClassCounts } from './class-counts.js';
 import { selectDiet } from './diet.js';
-import { readImageSize, readImageSizeSync, readSizeFromMeta } from './image-size.js';
-import type { ImageSize } from './image-size.js';
+import { checkImageFile, checkImageFileSync } from './image-check.js';
+import type { ImageCheck } from './image-check.js';
 import { hardLinkInWorker, linkOrCopySync } from './link-file.js';
 import type { LinkMode } from './link-file.js';
 import type { ProgressCallback } from './progress.js';
@@ -51,7 +51,9 @@ export interface PrepareDataOptions {
 export interface PrepareDataReport {
   datasetDir: string;
   dietDir: string;
-  images: { listed: number; usable: number; train: number; val: number; diet: number };
+  /** `background`: usable images without any box (kept: they teach the model what is not an object); `noObjects`: of
+   * those, the entries without an `objects` key. */
+  images: { listed: number; usable: number; background: number; noObjects: number; train: number; val: number; diet: number };
   /** Objects per class (index = class id). */
   counts: { diet: number[]; train: number[]; val: number[] };
   issues: RecordIssues;
@@ -86,13 +88,19 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   const labelsFile = join(options.trainDir, 'labels.json');
   const imagesDir = join(options.trainDir, 'images');
 
-  const records = await readRawLabels(labelsFile, issues);
-  const present = new Set(
-    await fg('*', { cwd: imagesDir, onlyFiles: true, dot: true, deep: 1, followSymbolicLinks: true }).catch(() => [] as string[]),
-  );
+  const named = new Set<string>();
+  const records = await readRawLabels(labelsFile, issues, named);
+  const onDisk = await fg('*', { cwd: imagesDir, onlyFiles: true, dot: true, deep: 1, followSymbolicLinks: true }).catch(() => [] as string[]);
+  onDisk.sort();
+  const present = new Set(onDisk);
   if (present.size === 0 && records.length > 0) {
     throw new VigilUserError(`no image files in ${imagesDir}: expected the images listed in ${labelsFile} there`, imagesDir);
   }
+  // files in images/ that no entry names (they are not converted)
+  for (const f of onDisk) if (!named.has(f)) issues.add('image without record', f);
+  // a name that differs only by case or Unicode normalisation (macOS writes NFD) gets the on-disk name as a hint
+  const looseName = (f: string) => f.normalize('NFC').toLowerCase();
+  const byLooseName = new Map(onDisk.map((f) => [looseName(f), f]));
 
   const sizes = await scanImageSizes(records.map((r) => r.fileName), imagesDir, present, limit, progress);
   const sized = records.map((rec, i): CleanRecord | undefined => {
@@ -102,13 +110,22 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
       issues.add('unreadable image', `${rec.fileName} (extension not one of ${[...IMAGE_EXTS].join(' ')})`);
       return undefined;
     }
-    if (typeof size === 'string') {
-      issues.add(size, rec.fileName);
+    if (!size.ok) {
+      if (size.kind === 'missing') {
+        const near = byLooseName.get(looseName(rec.fileName));
+        issues.add('missing image', near ? `${rec.fileName} (on disk: ${near}; names must match exactly)` : rec.fileName);
+      } else issues.add(size.kind === 'damaged' ? 'damaged image' : size.kind === 'too small' ? 'image too small' : 'unreadable image', `${rec.fileName} (${size.reason})`);
       return undefined;
     }
     return cleanRecord(rec, size.width, size.height, issues, names);
   });
   const valid = sized.filter((r): r is CleanRecord => r !== undefined);
+  if (valid.length === 0) {
+    const why = [...issues.byKind].map(([k, v]) => `${v.count} ${k}`).join(', ');
+    throw new VigilUserError(`${labelsFile}: no usable image (${records.length} entries${why ? `; ${why}` : ''}); nothing written`, labelsFile);
+  }
+  checkLabelNames(valid.map((r) => r.fileName), imagesDir);
+  const noObjects = records.filter((r, i) => r.noObjects && sized[i]).length;
 
   const split = splitTrainVal(valid.length, options.valCount ?? 20000, options.seed ?? 100, options.maxValFraction ?? 0.2);
   const train = split.train.map((i) => valid[i]!);
@@ -180,7 +197,15 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   const report: PrepareDataReport = {
     datasetDir,
     dietDir,
-    images: { listed: records.length, usable: valid.length, train: train.length, val: val.length, diet: diet.length },
+    images: {
+      listed: records.length,
+      usable: valid.length,
+      background: valid.filter((r) => r.classes.length === 0).length,
+      noObjects,
+      train: train.length,
+      val: val.length,
+      diet: diet.length,
+    },
     counts: {
       diet: countClasses(diet.map((r) => r.classes), names.length),
       train: countClasses(train.map((r) => r.classes), names.length),
@@ -198,7 +223,8 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   return report;
 }
 
-export type ScanResult = ImageSize | 'missing image' | 'unreadable image';
+/** The converter's verdict on one listed image: the {@link ImageCheck} of its file, or `missing` (not in images/). */
+export type ScanResult = ImageCheck | { ok: false; kind: 'missing'; reason: string };
 
 /** Files read synchronously between two turns of the event loop (and between two speed checks). */
 const SCAN_CHUNK = 256;
@@ -221,11 +247,13 @@ function cpuAndRunDelayMs(): number | undefined {
 }
 
 /**
- * Image sizes from headers (no decode), one per file name, in order (so that the report does not depend on timing).
- * Page-cached files (the usual case: the data was just copied or unpacked) are read with blocking calls — ~5 µs a
- * file against ~35 µs through the thread pool; when a chunk spends more than {@link SCAN_SYNC_LIMIT_MS} a file
- * blocked (wall time minus time on or waiting for a CPU), the rest is read with `limit` concurrent async reads,
- * which overlap the disk's latency. Formats other than JPEG/PNG go through `readImageMeta` (libvips, or the BMP header).
+ * Checks every listed image (one verdict per file name, in order, so that the report does not depend on timing):
+ * sizes from the headers, and proof that the file decodes in full (`checkImageFileSync` / `checkImageFile`: a JPEG by
+ * its structure — headers plus the end-of-image marker after the scan data, two reads — anything else by a full
+ * decode). Page-cached files (the usual case: the data was just copied or unpacked) are read with blocking calls; when
+ * a chunk spends more than {@link SCAN_SYNC_LIMIT_MS} a file blocked (wall time minus time on or waiting for a CPU),
+ * the rest is read with `limit` concurrent async reads, which overlap the disk's latency. Files the blocking path does
+ * not vouch for (PNG, WebP, BMP, unusual JPEGs) are decoded on the pool too.
  */
 export async function scanImageSizes(
   fileNames: readonly string[],
@@ -237,29 +265,26 @@ export async function scanImageSizes(
 ): Promise<ScanResult[]> {
   const total = fileNames.length;
   const sizes = new Array<ScanResult>(total);
-  // Positions left for the async pass: `true` = header not JPEG/PNG (readImageMeta reads it), `false` = not read yet.
-  const later: [number, boolean][] = [];
+  const missing: ScanResult = { ok: false, kind: 'missing', reason: 'not in the images folder' };
+  // Positions left for the async pass (not read yet, or not a file the blocking check vouches for).
+  const later: number[] = [];
   let done = 0;
   let sync = true;
   for (let i0 = 0; i0 < total; i0 += SCAN_CHUNK) {
     const i1 = Math.min(total, i0 + SCAN_CHUNK);
     if (!sync) {
-      for (let i = i0; i < i1; i++) later.push([i, false]);
+      for (let i = i0; i < i1; i++) later.push(i);
       continue;
     }
     const t = performance.now();
     const busy0 = cpuAndRunDelayMs();
     for (let i = i0; i < i1; i++) {
       const name = fileNames[i]!;
-      if (!present.has(name)) sizes[i] = 'missing image';
+      if (!present.has(name)) sizes[i] = missing;
       else {
-        try {
-          const s = readImageSizeSync(join(imagesDir, name));
-          if (s) sizes[i] = s;
-          else later.push([i, true]);
-        } catch {
-          sizes[i] = 'unreadable image';
-        }
+        const s = checkImageFileSync(join(imagesDir, name));
+        if (s) sizes[i] = s;
+        else later.push(i);
       }
       if (sizes[i] !== undefined) done++;
     }
@@ -271,13 +296,11 @@ export async function scanImageSizes(
     await new Promise<void>((res) => setImmediate(res));
   }
   await Promise.all(
-    later.map(([i, headerRead]) =>
+    later.map((i) =>
       limit(async () => {
         const name = fileNames[i]!;
-        const file = join(imagesDir, name);
         try {
-          if (!present.has(name)) sizes[i] = 'missing image';
-          else sizes[i] = await (headerRead ? readSizeFromMeta(file) : readImageSize(file)).catch(() => 'unreadable image' as const);
+          sizes[i] = present.has(name) ? await checkImageFile(join(imagesDir, name)) : missing;
         } finally {
           progress?.({ phase: 'scan', done: ++done, total });
         }
@@ -287,11 +310,37 @@ export async function scanImageSizes(
   return sizes;
 }
 
+/**
+ * Stops when two images would share one label file: YOLO names a label by the image's stem (`a.jpg`, `a.png` and
+ * `a.JPG` all read `a.txt`), so one image would get the other's boxes. Names both files (and how many more clash).
+ */
+export function checkLabelNames(fileNames: readonly string[], imagesDir: string): void {
+  const byStem = new Map<string, string>();
+  const clashes: [string, string][] = [];
+  for (const f of fileNames) {
+    const stem = f.slice(0, f.length - extname(f).length);
+    const other = byStem.get(stem);
+    if (other === undefined) byStem.set(stem, f);
+    else clashes.push([other, f]);
+  }
+  if (clashes.length === 0) return;
+  const [a, b] = clashes[0]!;
+  const stem = a.slice(0, a.length - extname(a).length);
+  throw new VigilUserError(
+    `${imagesDir}: images '${a}' and '${b}' would share the label file '${stem}.txt' (YOLO names labels by the image's stem)` +
+      `${clashes.length > 1 ? `, and ${clashes.length - 1} more such pair${clashes.length > 2 ? 's' : ''}` : ''}; rename one of them (file and labels.json entry) and run again`,
+    imagesDir,
+  );
+}
+
 /** Human-readable summary of a {@link PrepareDataReport}: split sizes, per-class table, issues. */
 export function formatPrepareReport(r: PrepareDataReport, names: readonly string[] = CLASS_NAMES): string {
   const lines = [
     `images: ${r.images.listed} in labels.json, ${r.images.usable} usable → train ${r.images.train}, val ${r.images.val}, diet ${r.images.diet} (diet source: ${r.dietSource})`,
   ];
+  if (r.images.background > 0) {
+    lines.push(`background images (no boxes, kept): ${r.images.background}${r.images.noObjects ? `, ${r.images.noObjects} of them without an "objects" key` : ''}`);
+  }
   if (r.valNote) lines.push(`note: ${r.valNote}`);
   lines.push(
     formatClassCounts(

@@ -1,9 +1,12 @@
-/** Kinds of bad input the converter reports (SPEC §2.5). */
+/** Kinds of bad input the converter reports (SPEC §2.5), with the file name and the reason as examples. */
 export type RecordIssueKind =
   | 'malformed entry'
   | 'duplicate file_name'
   | 'missing image'
   | 'unreadable image'
+  | 'damaged image'
+  | 'image too small'
+  | 'image without record'
   | 'malformed object'
   | 'unknown class'
   | 'degenerate box'
@@ -16,6 +19,9 @@ export const ISSUE_ACTION: Record<RecordIssueKind, string> = {
   'duplicate file_name': 'later entry skipped',
   'missing image': 'image skipped',
   'unreadable image': 'image skipped',
+  'damaged image': 'image skipped: does not decode in full (truncated or corrupt)',
+  'image too small': 'image skipped (< 10 px, the loader\'s limit)',
+  'image without record': 'not converted: no entry in labels.json',
   'malformed object': 'box dropped',
   'unknown class': 'box dropped',
   'degenerate box': 'box dropped (x2≤x1 or y2≤y1)',
@@ -23,16 +29,19 @@ export const ISSUE_ACTION: Record<RecordIssueKind, string> = {
   'box outside image': 'box dropped (nothing left after clipping)',
 };
 
-/** Count and the first few examples (file names or entry positions) of each kind of issue. */
+/**
+ * Count and examples (file names or entry positions, with the reason) of each kind of issue: every distinct example
+ * is kept (`toJSON`, for prepare_report.json), the printed form shows the first `maxExamples` of each kind.
+ */
 export class RecordIssues {
-  readonly byKind = new Map<RecordIssueKind, { count: number; examples: string[] }>();
-  constructor(readonly maxExamples = 5) {}
+  readonly byKind = new Map<RecordIssueKind, { count: number; examples: Set<string> }>();
+  constructor(readonly maxExamples = 20) {}
 
   add(kind: RecordIssueKind, example: string): void {
     let e = this.byKind.get(kind);
-    if (!e) this.byKind.set(kind, (e = { count: 0, examples: [] }));
+    if (!e) this.byKind.set(kind, (e = { count: 0, examples: new Set() }));
     e.count++;
-    if (e.examples.length < this.maxExamples && !e.examples.includes(example)) e.examples.push(example);
+    e.examples.add(example);
   }
 
   count(kind: RecordIssueKind): number {
@@ -45,15 +54,23 @@ export class RecordIssues {
     return t;
   }
 
-  /** Plain-data form (for JSON reports and tests). */
+  /** Plain-data form (for JSON reports and tests): every example. */
   toJSON(): Record<string, { count: number; examples: string[] }> {
     return Object.fromEntries([...this.byKind].map(([k, v]) => [k, { count: v.count, examples: [...v.examples] }]));
   }
 
-  /** One line per kind: `  unknown class: 3 (box dropped), e.g. a.jpg, b.jpg`. Empty string when clean. */
+  /**
+   * A line per kind, `  unknown class: 3 (box dropped)`, then its examples one a line (the first `maxExamples`, then
+   * how many more). Empty string when clean.
+   */
   format(): string {
-    return [...this.byKind]
-      .map(([k, v]) => `  ${k}: ${v.count} (${ISSUE_ACTION[k]}), e.g. ${v.examples.join(', ')}`)
-      .join('\n');
+    const lines: string[] = [];
+    for (const [k, v] of this.byKind) {
+      lines.push(`  ${k}: ${v.count} (${ISSUE_ACTION[k]})`);
+      const shown = [...v.examples].slice(0, this.maxExamples);
+      for (const ex of shown) lines.push(`      ${ex}`);
+      if (v.examples.size > shown.length) lines.push(`      … and ${v.examples.size - shown.length} more (prepare_report.json lists them all)`);
+    }
+    return lines.join('\n');
   }
 }

@@ -75,8 +75,8 @@ function imageRng(seed: number, split: number, index: number): Rng {
   return new Rng(((seed * 0x9e3779b1) ^ Math.imul(split + 1, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0);
 }
 
-/** Rasterises a scene: SVG → blur → grayscale raw → contrast/brightness/noise → JPEG bytes. */
-export async function renderSynthScene(scene: SynthScene, rng: Rng): Promise<Buffer> {
+/** Rasterises a scene: SVG → blur → grayscale → contrast/brightness/noise; `data` is one byte a pixel, row-major. */
+export async function rasterizeSynthScene(scene: SynthScene, rng: Rng): Promise<{ data: Buffer; width: number; height: number }> {
   let pipeline = sharp(Buffer.from(scene.svg), { density: 72 }).flatten({ background: '#000000' });
   if (scene.blur >= 0.3) pipeline = pipeline.blur(scene.blur);
   const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -94,10 +94,13 @@ export async function renderSynthScene(scene: SynthScene, rng: Rng): Promise<Buf
     const v = tone[data[i * ch]!]! + ((r & 0xffff) + (r >>> 16) - 65536) * k;
     out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
-  return sharp(out, { raw: { width: info.width, height: info.height, channels: 1 } })
-    .toColourspace('b-w')
-    .jpeg({ quality: scene.quality })
-    .toBuffer();
+  return { data: out, width: info.width, height: info.height };
+}
+
+/** Rasterises a scene ({@link rasterizeSynthScene}) and encodes it as grayscale JPEG at the scene's quality. */
+export async function renderSynthScene(scene: SynthScene, rng: Rng): Promise<Buffer> {
+  const { data, width, height } = await rasterizeSynthScene(scene, rng);
+  return sharp(data, { raw: { width, height, channels: 1 } }).toColourspace('b-w').jpeg({ quality: scene.quality }).toBuffer();
 }
 
 function emptyCounts(): Record<string, number> {

@@ -41,6 +41,12 @@ export const SYNTH_PRIORS = {
 
 export type SynthPriors = { [K in keyof typeof SYNTH_PRIORS]: number };
 
+/**
+ * Parts of a scene whose random draws follow one another; {@link buildSynthScene} reports each start so a caller can
+ * reseed there (the driving clip: the same face frame after frame whatever the states drawn before).
+ */
+export type SynthSection = 'eyes' | 'eye-0' | 'eye-1' | 'nose' | 'mouth' | 'cigar' | 'phone' | 'photometric';
+
 const f1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Axis-aligned half-extents of an ellipse (radii rx, ry) rotated by `theta` radians. */
@@ -62,9 +68,16 @@ function rotatedRectHalf(w: number, h: number, theta: number): [number, number] 
  * (open/closed), an optional mouth (open/closed; hidden by a mask otherwise), and rarely a phone at the ear or a cigar
  * at the mouth. Geometry, pose (roll), lighting, contrast, noise, blur and JPEG quality vary. Every labelled box is
  * the rotated shape's exact bounding box, rounded outwards to whole pixels and clipped to the frame.
- * Deterministic: the same `rng` state gives the same scene.
+ * Deterministic: the same `rng` state gives the same scene. `onSection` is told the start of each {@link SynthSection}
+ * (it may reseed `rng` there; without it the draws are those of the synthetic data set).
  */
-export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: SynthPriors = SYNTH_PRIORS): SynthScene {
+export function buildSynthScene(
+  rng: Rng,
+  width = 640,
+  height = 480,
+  priors: SynthPriors = SYNTH_PRIORS,
+  onSection?: (section: SynthSection) => void,
+): SynthScene {
   const u = (a: number, b: number) => rng.uniform(a, b);
   const grey = (v: number) => {
     const g = Math.max(0, Math.min(255, Math.round(v)));
@@ -136,12 +149,14 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
   const bothClosed = rng.chance(priors.eyesClosed);
   const oneClosed = !bothClosed && rng.chance(priors.oneEyeClosed);
   const closedSide = rng.int(2);
+  onSection?.('eyes');
   const eyeY = -fh * u(0.06, 0.14);
   const eyeDx = fw * u(0.19, 0.24);
   const eyeRx = fw * u(0.09, 0.12);
   const eyeRy = eyeRx * u(0.5, 0.65);
   const browGrey = u(10, 70);
   for (let side = 0; side < 2; side++) {
+    onSection?.(side === 0 ? 'eye-0' : 'eye-1');
     const ex = side === 0 ? -eyeDx : eyeDx;
     const closed = bothClosed || (oneClosed && side === closedSide);
     const [cx, cy] = toImage(ex, eyeY);
@@ -176,11 +191,13 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
     }
   }
   // Nose (not labelled).
+  onSection?.('nose');
   face.push(
     `<path d="M ${f1(-fw * 0.06)} ${f1(fh * 0.12)} Q 0 ${f1(fh * 0.17)} ${f1(fw * 0.06)} ${f1(fh * 0.12)}" stroke="${grey(u(60, 120))}" stroke-width="${f1(Math.max(1, fw * 0.015))}" fill="none"/>`,
   );
 
   // Mouth (or a mask covering it).
+  onSection?.('mouth');
   const mouthY = fh * u(0.26, 0.31);
   const mouthVisible = rng.chance(priors.mouthVisible);
   let mouthCentre: [number, number] | undefined;
@@ -220,6 +237,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
   addBox('face', f1(fcx), f1(fcy), ...rotatedEllipseHalf(f1(fw / 2), f1(fh / 2), (f1(roll) * Math.PI) / 180));
 
   // Cigar at a mouth corner.
+  onSection?.('cigar');
   if (mouthCentre && rng.chance(priors.cigar)) {
     const side = rng.chance(0.5) ? 1 : -1;
     const len = fw * u(0.3, 0.45);
@@ -241,6 +259,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
   }
 
   // Phone held at an ear, with a hand.
+  onSection?.('phone');
   if (rng.chance(priors.phone)) {
     const side = rng.chance(0.5) ? 1 : -1;
     const pw = fw * u(0.22, 0.3);
@@ -260,6 +279,7 @@ export function buildSynthScene(rng: Rng, width = 640, height = 480, priors: Syn
     addBox('phone', f1(cx), f1(cy), hx + cr, hy + cr);
   }
 
+  onSection?.('photometric');
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     parts.join('') +

@@ -3,6 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import { imageToLabelPath, IMAGE_FORMATS } from './discover.js';
+import { oneLine } from './image-check.js';
 import { readImageMeta } from './image-source.js';
 import { parseLabelText } from './label-file.js';
 import type { ProgressCallback } from './progress.js';
@@ -36,7 +37,7 @@ export interface VerifiedLabels {
   fromCache: boolean;
 }
 
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 const FORMATS = new Set<string>(IMAGE_FORMATS.map((f) => (f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f)));
 
 async function verifyOne(
@@ -53,13 +54,16 @@ async function verifyOne(
     if (shape[0] < 10 || shape[1] < 10) throw new Error(`image size ${shape[0]}×${shape[1]} < 10 pixels`);
     if (!FORMATS.has(m.format)) throw new Error(`invalid image format ${m.format}`);
   } catch (e) {
-    return { state: 'corrupted', message: `${imageFile}: ${(e as Error).message}`, duplicates: 0, zeroSize: 0 };
+    return { state: 'corrupted', message: `${imageFile}: ${oneLine((e as Error).message)}`, duplicates: 0, zeroSize: 0 };
   }
   let text: string;
   try {
     text = await readFile(labelFile, 'utf8');
-  } catch {
-    return { state: 'missing', labels: [], shape, grey, duplicates: 0, zeroSize: 0 };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'missing', labels: [], shape, grey, duplicates: 0, zeroSize: 0 };
+    // a label file that exists but cannot be read is not a background image: its boxes are unknown
+    return { state: 'corrupted', message: `${labelFile}: cannot read the label file (${code ?? oneLine((e as Error).message)})`, duplicates: 0, zeroSize: 0 };
   }
   const parsed = parseLabelText(text, nc);
   if (parsed.problem) return { state: 'corrupted', message: `${labelFile}: ${parsed.problem.message}`, duplicates: 0, zeroSize: 0 };

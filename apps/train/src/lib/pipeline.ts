@@ -92,7 +92,7 @@ export async function runTraining(run: TrainRun): Promise<void> {
       manifest.data = await resolveRunData(cfg);
     } catch (e) {
       // bad data found before any training: a fresh run leaves no run folder behind to be resumed
-      if (e instanceof VigilUserError && !cfg.resume) discardRun(dir);
+      if (e instanceof VigilUserError && !cfg.resume) discardRun(run);
       throw e;
     }
     writeRunManifest(dir, manifest);

@@ -16,6 +16,8 @@ export interface TrainRun {
   cfg: TrainConfig;
   /** `--resume <checkpoint>`: the stage folder it belongs to continues from it instead of its last.vckpt */
   from?: { stageDir: string; checkpoint: string };
+  /** folders this (fresh) run created, outermost first: the run folder and any missing parents (--project) */
+  created?: string[];
 }
 
 /**
@@ -52,15 +54,18 @@ export function createRun(cfg: TrainConfig, argv: string[]): TrainRun {
   checkOutputDir(cfg.project, '--project');
   if (!cfg.data && cfg.prepare) checkOutputDir(cfg.preparedDir, '--prepared-dir');
   const target = join(cfg.project, cfg.name);
+  const created: string[] = [];
+  for (let d = cfg.project; !existsSync(d) && d !== dirname(d); d = dirname(d)) created.unshift(d);
   if (cfg.existOk && existsSync(target) && !statSync(target).isDirectory()) throw new VigilUserError(`--exist-ok: ${target} is a file, not a run folder`, target);
   const dir = cfg.existOk ? target : incrementPath(target);
+  if (!cfg.existOk || !existsSync(dir)) created.push(dir); // incrementPath claims a new folder
   mkdirSync(dir, { recursive: true });
   // --exist-ok into an earlier run: its final weights must not pass for this run's progress
   for (const s of stageDirs(dir, { stages })) for (const f of [runPaths(s.dir).last, runPaths(s.dir).best]) rmSync(f, { force: true });
   const { resume: _r, backend: _b, ...config } = cfg;
   const manifest: RunManifest<SavedConfig, StageData> = { version: 1, argv, kind: cfg.data ? 'dataset' : cfg.synthetic ? 'synthetic' : 'competition', stages, config };
   writeRunManifest(dir, manifest);
-  return { dir, manifest, cfg };
+  return { dir, manifest, cfg, created };
 }
 
 /**
@@ -101,12 +106,17 @@ export function openRun(cfg: TrainConfig, log: (line: string) => void): TrainRun
   return { dir, manifest, cfg: { ...manifest.config, resume: given, backend: cfg.backend }, from };
 }
 
-/** Removes a run that never started training: its run.json, and its folder when nothing else is in it. */
-export function discardRun(dir: string): void {
-  rmSync(join(dir, RUN_MANIFEST), { force: true });
-  try {
-    rmdirSync(dir);
-  } catch {
-    // not empty (--exist-ok into an earlier run's folder): its other files stay
+/**
+ * Removes a run that never started training: its run.json, then the folders it created (run folder, missing
+ * --project parents) as far as they are empty — an --exist-ok folder keeps the earlier run's other files.
+ */
+export function discardRun(run: TrainRun): void {
+  rmSync(join(run.dir, RUN_MANIFEST), { force: true });
+  for (const d of [...(run.created ?? [run.dir])].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return; // not empty: it and its parents stay
+    }
   }
 }

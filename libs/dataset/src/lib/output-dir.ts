@@ -1,5 +1,5 @@
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 
 /**
@@ -59,6 +59,19 @@ export function checkReplaceable(dir: string, flag: string): void {
     `${flag}: ${dir} was not written by the converter (no ${PREPARED_MARKER} marker) and would be replaced; move it away or pick another ${flag}`,
     dir,
   );
+}
+
+/**
+ * Removes a converter output folder (allowed by {@link checkReplaceable}): renamed away first, so that a kill half-way
+ * through the deletion never leaves a half-deleted folder under its own name (its marker possibly gone first); the
+ * leftovers of such a kill (`.<name>.removing-*` beside it) are removed too.
+ */
+export function removePrepared(dir: string): void {
+  const parent = dirname(dir);
+  const name = basename(dir);
+  if (existsSync(dir)) renameSync(dir, join(parent, `.${name}.removing-${process.pid}-${Date.now().toString(36)}`));
+  if (!existsSync(parent)) return;
+  for (const e of readdirSync(parent)) if (e.startsWith(`.${name}.removing-`)) rmSync(join(parent, e), { recursive: true, force: true });
 }
 
 /** Marks `dir` (just created) as written by the converter. */

@@ -13,7 +13,7 @@ import type { LinkMode } from './link-file.js';
 import type { ProgressCallback } from './progress.js';
 import { cleanRecord, readRawLabels } from './raw-labels.js';
 import type { CleanRecord, RawRecord } from './raw-labels.js';
-import { checkOutputDir, checkReplaceable, markPrepared } from './output-dir.js';
+import { checkOutputDir, checkReplaceable, markPrepared, removePrepared } from './output-dir.js';
 import { RecordIssues } from './record-issues.js';
 import { splitTrainVal } from './split.js';
 import { yoloLabelText } from './yolo-format.js';
@@ -135,8 +135,8 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
 
   const datasetDir = join(options.outDir, 'drowsy_face');
   const dietDir = join(options.outDir, 'drowsy_face_diet');
-  rmSync(datasetDir, { recursive: true, force: true });
-  rmSync(dietDir, { recursive: true, force: true });
+  removePrepared(datasetDir);
+  removePrepared(dietDir);
   for (const d of [datasetDir, dietDir]) {
     await mkdir(d, { recursive: true });
     markPrepared(d);

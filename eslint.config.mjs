@@ -1,13 +1,14 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Dependency direction (CONTRIBUTING.md): core <- everything; runtime, cpu-accel <- apps (and tests);
+ * Dependency direction (CONTRIBUTING.md): core <- everything; runtime, cpu-accel <- apps (and tests); webgpu <- runtime;
  * dataset, augment, yolov5, evaluator <- core only; trainer <- yolov5, evaluator, core;
  * ensembler <- core; monitor <- core (pure, no tfjs); apps <- any lib; tools import nothing that imports them.
  */
 export const depConstraints = [
   { sourceTag: 'lib:core', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'lib:runtime', onlyDependOnLibsWithTags: ['lib:core', 'lib:cpu-accel'] },
+  { sourceTag: 'lib:runtime', onlyDependOnLibsWithTags: ['lib:core', 'lib:cpu-accel', 'lib:webgpu'] },
+  { sourceTag: 'lib:webgpu', onlyDependOnLibsWithTags: ['lib:core'] },
   { sourceTag: 'lib:cpu-accel', onlyDependOnLibsWithTags: ['lib:core'] },
   { sourceTag: 'lib:dataset', onlyDependOnLibsWithTags: ['lib:core'] },
   { sourceTag: 'lib:augment', onlyDependOnLibsWithTags: ['lib:core'] },
@@ -16,7 +17,7 @@ export const depConstraints = [
   { sourceTag: 'lib:trainer', onlyDependOnLibsWithTags: ['lib:core', 'lib:yolov5', 'lib:evaluator'] },
   { sourceTag: 'lib:ensembler', onlyDependOnLibsWithTags: ['lib:core'] },
   { sourceTag: 'lib:monitor', onlyDependOnLibsWithTags: ['lib:core'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['lib:core', 'lib:runtime', 'lib:cpu-accel', 'lib:dataset', 'lib:augment', 'lib:yolov5', 'lib:evaluator', 'lib:trainer', 'lib:ensembler', 'lib:monitor'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['lib:core', 'lib:runtime', 'lib:cpu-accel', 'lib:webgpu', 'lib:dataset', 'lib:augment', 'lib:yolov5', 'lib:evaluator', 'lib:trainer', 'lib:ensembler', 'lib:monitor'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
 ];
 

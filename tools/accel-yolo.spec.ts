@@ -1,31 +1,18 @@
 /**
- * @vigil/cpu-accel's fused Conv+BN+SiLU kernels plugged into @vigil/yolov5's extension points (as the apps do) give
+ * @vigil/cpu-accel's fused Conv+BN+SiLU kernels, which @vigil/yolov5 takes from tfjs' registry once the runtime has
+ * activated the accelerated backend, give
  * the same train-mode loss, gradients, running statistics and eval output as the reference: the model's plain tfjs ops
  * on the (patched) stock cpu backend. Lives in tools because it needs both libraries (they may not import each other).
  * Measured: gradients within 4e-4 (L2, relative) of the reference, where the plain wasm ops are 3e-3 off (wasm's
  * float32 sequential reductions in BatchNorm; the fused kernel accumulates in double).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
-import { YoloModel, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, tinyP6Spec } from '@vigil/yolov5';
-import { afterAll, describe, expect, it } from 'vitest';
+import { YoloModel, tinyP6Spec } from '@vigil/yolov5';
+import { describe, expect, it } from 'vitest';
 
-const k = yoloConvKernels();
-
-afterAll(() => {
-  registerConvBnSiluKernel(k.backend, undefined);
-  registerConvBnSiluTrainKernel(k.backend, undefined);
-});
-
-function setKernels(on: boolean): void {
-  registerConvBnSiluKernel(k.backend, on ? k.eval : undefined);
-  registerConvBnSiluTrainKernel(k.backend, on ? k.train : undefined);
-}
-
-async function run(backend: 'cpu' | 'accel', on: boolean) {
+async function run(backend: 'cpu' | 'accel') {
   await initBackend({ prefer: backend, log: false });
-  setKernels(on);
   const m = YoloModel.create(tinyP6Spec(), { seed: 3 });
   const x = tf.randomUniform([2, 128, 128, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
   const names = new Map([...m.variables()].map(([n, v]) => [v.name, n]));
@@ -42,9 +29,9 @@ async function run(backend: 'cpu' | 'accel', on: boolean) {
 
 describe('accelerated Conv+BN+SiLU in the yolov5 model', () => {
   it('matches the reference in train mode (loss, gradients, running stats) and eval mode; no leaks', async () => {
-    const plain = await run('cpu', false);
+    const plain = await run('cpu');
     const before = tf.memory().numTensors;
-    const fused = await run('accel', true);
+    const fused = await run('accel');
     expect(tf.memory().numTensors).toBe(before);
     expect(Math.abs(fused.loss - plain.loss) / plain.loss).toBeLessThan(1e-5);
     for (const [name, ref] of plain.g) {

@@ -72,7 +72,7 @@ describe('external-project example', () => {
       }
       for (const dep of Object.keys(declared)) if (dep.startsWith('@vigil/')) queue.push(dep);
     }
-    expect([...seen].sort()).toEqual(['@vigil/core', '@vigil/cpu-accel', '@vigil/dataset', '@vigil/runtime', '@vigil/yolov5']);
+    expect([...seen].sort()).toEqual(['@vigil/core', '@vigil/cpu-accel', '@vigil/dataset', '@vigil/runtime', '@vigil/webgpu', '@vigil/yolov5']);
   });
 });
 

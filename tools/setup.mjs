@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One-step set-up for a fresh clone (used by the README's quick-start commands and by .ci/run):
-//  1. system packages: Debian's libdnnl-dev (oneDNN) for the native CPU kernels, when running as root with apt;
+//  1. system packages: Debian's libdnnl-dev (oneDNN) for the native CPU kernels, and libvulkan1 + chromium (whose
+//     SwiftShader Vulkan driver gives the webgpu backend a software adapter for its tests), when running as root with apt;
 //     otherwise prints the command and continues (the portable CPU path needs nothing);
 //  2. npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json, then the native CPU
 //     kernels (libs/cpu-accel/native, skipped with one line when oneDNN is missing);
@@ -44,7 +45,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 // 1. System packages.
-const SYSTEM_PACKAGES = ['libdnnl-dev'];
+const SYSTEM_PACKAGES = ['libdnnl-dev', 'libvulkan1', 'chromium'];
 function dpkgInstalled(pkg) {
   try {
     return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
@@ -64,7 +65,7 @@ if (!args.has('--no-system') && process.env.VIGIL_SKIP_APT !== '1' && process.pl
     run('apt-get', ['update', '-qq']);
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   } else {
-    log(`optional: \`sudo apt-get install -y ${missing.join(' ')}\` enables the fast native CPU kernels; continuing on the portable path.`);
+    log(`optional: \`sudo apt-get install -y ${missing.join(' ')}\` enables the fast native CPU kernels (libdnnl-dev) and SwiftShader for the webgpu tests (libvulkan1, chromium); continuing without.`);
   }
 }
 

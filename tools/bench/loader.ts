@@ -27,10 +27,9 @@ import { cpus, tmpdir } from 'node:os';
 import { trainSampleAugment } from '@vigil/augment';
 import * as tf from '@tensorflow/tfjs-core';
 import { HYP_SCRATCH_P6 } from '@vigil/core';
-import { yoloConvKernels } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
 import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
-import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
+import { YoloModel, loadSpec, resolveSpecPath } from '@vigil/yolov5';
 import { ensureSyntheticData, prepareData, savePlotBatch, YoloDataset, type AugmentFn } from '@vigil/dataset';
 import { median } from './stats.js';
 
@@ -173,11 +172,6 @@ if (values.train) {
   if (MODE !== 'mosaic') throw new Error('--train needs --mode mosaic');
   const STEPS = Number(values.steps);
   const choice = await initBackend({ prefer: 'accel' });
-  if (choice.kind === 'accel') {
-    const k = yoloConvKernels();
-    registerConvBnSiluKernel(k.backend, k.eval);
-    registerConvBnSiluTrainKernel(k.backend, k.train);
-  }
   const specPath = resolveSpecPath(values.train);
   if (!specPath) throw new Error(`unknown model spec ${values.train}`);
   const model = YoloModel.create(loadSpec(specPath, { nc: 7 }), { seed: 0 });

@@ -1,7 +1,7 @@
 /**
- * yolov5 training step and fused inference on the accelerated CPU path, with and without the fused Conv+BN+SiLU
- * kernels of @vigil/cpu-accel registered into @vigil/yolov5's extension points (and its fused SGD update into
- * @vigil/trainer's), against the original PyTorch code
+ * yolov5 training step and fused inference on the accelerated CPU path, with and without the custom kernels
+ * @vigil/cpu-accel registers in tfjs' registry (the fused Conv+BN+SiLU ones @vigil/yolov5 runs, the fused SGD update
+ * @vigil/trainer runs), against the original PyTorch code
  * (../shared/reference/pytorch-anchor/bench_torch.py) in the same run.
  *
  *   SEED_SRC=<original repo> node --conditions=@vigil/source --import tsx tools/bench/yolov5-train.ts \
@@ -18,11 +18,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { HYP_SCRATCH_P6, Rng } from '@vigil/core';
-import { loadNativeAddon, sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
+import { BN_SILU, CONV_BN_SILU, HYP_SCRATCH_P6, SGD_STEP } from '@vigil/core';
+import { loadNativeAddon } from '@vigil/cpu-accel';
 import { initBackend } from '@vigil/runtime';
-import { GroupedOptimizer, lossAndGrads, registerSgdKernel } from '@vigil/trainer';
-import { YoloModel, loadSpec, registerConvBnSiluKernel, registerConvBnSiluTrainKernel, resolveSpecPath } from '@vigil/yolov5';
+import { GroupedOptimizer, lossAndGrads } from '@vigil/trainer';
+import { YoloModel, loadSpec, resolveSpecPath } from '@vigil/yolov5';
+import { randomTargets } from './random-targets.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
@@ -49,27 +50,17 @@ const INFER = Number(values['infer-img']);
 const choice = await initBackend({ prefer: 'accel' });
 const specPath = resolveSpecPath(values.cfg!);
 if (!specPath) throw new Error(`unknown model spec ${values.cfg}`);
-const kernels = yoloConvKernels();
+/** The custom kernels the activation registered, kept so the plain runs can take them out of the registry. */
+const fusedKernels = [CONV_BN_SILU, BN_SILU, SGD_STEP].map((name) => tf.getKernel(name, tf.getBackend())).filter((k) => k !== undefined);
 
-const sgd = sgdStepKernel();
-
-/** on = the apps' registrations: fused Conv+BN+SiLU kernels and the fused SGD update (`--no-fused-sgd`: without it). */
+/** on = as activated: fused Conv+BN+SiLU kernels and the fused SGD update (`--no-fused-sgd`: without it). */
 function setKernels(on: boolean): void {
-  registerConvBnSiluKernel(kernels.backend, on ? kernels.eval : undefined);
-  registerConvBnSiluTrainKernel(kernels.backend, on ? kernels.train : undefined);
-  registerSgdKernel(sgd.backend, on && !values['no-fused-sgd'] ? sgd.step : undefined);
-}
-
-function targets(): Float32Array {
-  const rng = new Rng(1);
-  const t: number[] = [];
-  for (let b = 0; b < B; b++) {
-    for (let k = 0; k < 6; k++) {
-      const w = rng.random() * 0.3 + 0.05, h = rng.random() * 0.3 + 0.05;
-      t.push(b, rng.int(7), rng.random() * (1 - w) + w / 2, rng.random() * (1 - h) + h / 2, w, h);
-    }
+  for (const k of fusedKernels) {
+    const want = on && !(k.kernelName === SGD_STEP && values['no-fused-sgd']);
+    const has = tf.getKernel(k.kernelName, k.backendName) !== undefined;
+    if (has && !want) tf.unregisterKernel(k.kernelName, k.backendName);
+    if (!has && want) tf.registerKernel(k);
   }
-  return Float32Array.from(t);
 }
 
 /** The benchmarked training step (forward + loss + backward + optimiser) on a fresh model; `dispose` frees it. */
@@ -77,7 +68,7 @@ function trainStep(on: boolean): { step: () => number; params: number; dispose: 
   setKernels(on);
   const model = YoloModel.create(loadSpec(specPath!, { nc: 7 }), { seed: 0 });
   const x = tf.randomUniform([B, IMG, IMG, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const tgt = targets();
+  const tgt = randomTargets(B);
   const vars = [...model.variables()].filter(([n]) => !n.endsWith('running_mean') && !n.endsWith('running_var')).map(([, v]) => v);
   const opt = new GroupedOptimizer(vars, { lr: 0.01, momentum: 0.937, weightDecay: 5e-4 });
   const opts = { anchors: model.anchors, strides: model.strides, nc: 7, hyp: HYP_SCRATCH_P6, imgSize: IMG };

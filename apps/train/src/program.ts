@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
-import { sgdStepKernel, yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
-import { registerSgdKernel } from '@vigil/trainer';
-import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from '@vigil/yolov5';
+import { BACKEND_ORDER, initBackend } from '@vigil/runtime';
 import { prepareCommand } from './commands/prepare.js';
+import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
 import { createRun, openRun } from './lib/run-dir.js';
@@ -48,7 +46,7 @@ export function buildProgram(): Command {
     .option('--resume [ckpt|run dir]', 'continue an interrupted run with its saved settings (run.json): bare = the newest run under --project; a run folder; or a checkpoint of it')
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)')
+    .option('--backend <name>', `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`)
     .option('--project <dir>', 'runs folder', 'runs/train')
     .option('--prepared-dir <dir>', 'where data preparation writes drowsy_face/ and drowsy_face_diet/ (default: <data-root>/prepared)')
     .option('--nbs <n>', 'nominal batch size: one optimiser step per nbs/batch batches (the original: 64)', '64')
@@ -72,23 +70,17 @@ export function buildProgram(): Command {
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
-      const run = cfg.resume ? openRun(cfg, (l) => console.log(l)) : createRun(cfg, process.argv.slice(2));
-      if (!run) return; // a finished run: said so, nothing written
-      if (cfg.resume) {
+      const resumed = cfg.resume ? openRun(cfg, (l) => console.log(l)) : undefined;
+      if (cfg.resume && !resumed) return; // a finished run: said so, nothing written
+      if (resumed) {
         const ignored = cmd.options.map((o) => o.attributeName()).filter((k) => !RESUME_FLAGS.has(k) && cmd.getOptionValueSource(k) === 'cli');
         if (ignored.length) console.log(`note: --resume continues the run's own settings; ignored: ${ignored.map((k) => cmd.options.find((o) => o.attributeName() === k)!.long).join(', ')}`);
       }
+      // On the accelerated CPU path this also registers the fused kernels the model and optimiser pick up.
       const backend = await initBackend({ prefer: cfg.backend });
-      if (backend.kind === 'accel') {
-        // The accelerated CPU path's fused Conv+BN+SiLU kernels, used by the model in train and eval mode.
-        const k = yoloConvKernels();
-        registerConvBnSiluKernel(k.backend, k.eval);
-        registerConvBnSiluTrainKernel(k.backend, k.train);
-        // and its fused SGD update (one kernel a parameter instead of ~9 ops)
-        const sgd = sgdStepKernel();
-        registerSgdKernel(sgd.backend, sgd.step);
-      }
-      await runTraining(run);
+      checkTrainMemory(resumed?.cfg ?? cfg, backend.kind);
+      // a new run's folder and run.json: before any data preparation or training, so any later kill can be resumed
+      await runTraining(resumed ?? createRun(cfg, process.argv.slice(2)));
     });
   program.addCommand(synthCommand());
   program.addCommand(prepareCommand());

@@ -32,3 +32,16 @@ export type { ImageU8, LabeledImage } from './lib/image.js';
 export { HYP_REQUIRED_KEYS, HYP_OPTIONAL_KEYS, HYP_SCRATCH_P6, HYP_FINETUNE_SIMPLE } from './lib/hyp.js';
 export type { Hyp } from './lib/hyp.js';
 export { roundHalfEven } from './lib/round.js';
+export { locateJsonError } from './lib/json-error-position.js';
+export type { JsonErrorPosition } from './lib/json-error-position.js';
+export { CONV_BN_SILU, BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, SGD_STEP, bnSiluTakes } from './lib/kernel-names.js';
+export type {
+  ConvBnSiluInputs,
+  ConvBnSiluAttrs,
+  BnSiluInputs,
+  BnSiluAttrs,
+  BnSiluKernelLimits,
+  ConvBiasSiluAttrs,
+  SgdStepInputs,
+  SgdStepAttrs,
+} from './lib/kernel-names.js';

@@ -9,6 +9,5 @@ export type {
   BackendChoice,
   BackendKind,
   BackendPreference,
-  CpuAccelerator,
   InitBackendOptions,
 } from './lib/backend.js';

@@ -19,7 +19,6 @@ export type { Hyp } from './lib/hyp.js';
 export {
   NOMINAL_BATCH,
   TrainSchedule,
-  roundHalfEven,
   npInterp,
   oneCycle,
   lrLambda,
@@ -28,8 +27,8 @@ export {
   warmupIterations,
 } from './lib/schedule.js';
 export type { TrainScheduleConfig, TrainScheduleState } from './lib/schedule.js';
-export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PARAM_GROUP_ORDER, registerSgdKernel } from './lib/optimizer.js';
-export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind, SgdKernel, SgdKernelArgs } from './lib/optimizer.js';
+export { GroupedOptimizer, GradientAccumulator, classifyParam, clipGradNorm, PARAM_GROUP_ORDER } from './lib/optimizer.js';
+export type { OptimizerKind, OptimizerOptions, OptimizerState, ParamGroupKind } from './lib/optimizer.js';
 export { ModelEma, emaDecay } from './lib/model-ema.js';
 export type { ModelEmaOptions } from './lib/model-ema.js';
 export { labelSizesPx, anchorRatios, anchorMetric, anchorFitness, kmeanAnchors, checkAnchors } from './lib/autoanchor.js';

@@ -1,17 +1,12 @@
-import { yoloConvKernels } from '@vigil/cpu-accel';
-import { initBackend } from '@vigil/runtime';
-import { registerConvBnSiluKernel } from '@vigil/yolov5';
+import { BACKEND_ORDER, initBackend } from '@vigil/runtime';
 
 /** Help text of the --backend flag (the main command and `monitor`). */
-export const BACKEND_FLAG_HELP = 'tfjs backend: auto, tensorflow-gpu, tensorflow, accel, wasm, cpu (default: env VIGIL_BACKEND, else auto)';
+export const BACKEND_FLAG_HELP = `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`;
 
-/** Picks the tfjs backend (`prefer`: a --backend value) and, on the accelerated CPU path, registers its fused kernel. */
+/**
+ * Picks the tfjs backend (`prefer`: a --backend value). On the accelerated CPU path the activation registers the fused
+ * Conv+BN+SiLU kernel in tfjs' registry, where the models find it.
+ */
 export async function initPredictBackend(prefer: string | undefined): Promise<Awaited<ReturnType<typeof initBackend>>> {
-  const backend = await initBackend({ prefer });
-  if (backend.kind === 'accel') {
-    // The accelerated CPU path's fused Conv+BN+SiLU kernel, used by the models in eval mode.
-    const k = yoloConvKernels();
-    registerConvBnSiluKernel(k.backend, k.eval);
-  }
-  return backend;
+  return initBackend({ prefer });
 }

@@ -1,4 +1,4 @@
-import { type Detections, emptyDetections, VigilUserError } from '@vigil/core';
+import { cxcywhToXyxy, denormalizeBoxes, type Detections, emptyDetections, VigilUserError } from '@vigil/core';
 import { type DatasetConfig, datasetSources, loadDatasetYaml, YoloDataset } from '@vigil/dataset';
 import { DetectionEvaluator, type EvaluationResult, type GroundTruth } from '@vigil/evaluator';
 
@@ -39,17 +39,14 @@ export function checkDatasetClasses(task: DatasetTask, modelNames: readonly stri
 /** Ground truth of one image: normalised `cls cx cy w h` rows → xyxy pixels of the original image (upstream test.py's `tbox`). */
 export function yoloGroundTruth(labels: Float32Array, width: number, height: number): GroundTruth {
   const count = labels.length / 5;
-  const boxes = new Float32Array(count * 4);
+  const normalised = new Float64Array(count * 4);
   const classes = new Int32Array(count);
   for (let i = 0; i < count; i++) {
-    const cx = labels[i * 5 + 1]! * width;
-    const cy = labels[i * 5 + 2]! * height;
-    const w = labels[i * 5 + 3]! * width;
-    const h = labels[i * 5 + 4]! * height;
     classes[i] = labels[i * 5]!;
-    boxes.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], i * 4);
+    normalised.set(labels.subarray(i * 5 + 1, i * 5 + 5), i * 4);
   }
-  return { count, boxes, classes };
+  // Scaled to pixels before the conversion (in float64, rounded to float32 once), as test.py's tbox.
+  return { count, boxes: Float32Array.from(cxcywhToXyxy(denormalizeBoxes(normalised, width, height))), classes };
 }
 
 /** What {@link scoreDatasetTask} found. */

@@ -1,4 +1,5 @@
-import { letterbox, loadImage, oneLine, readImageSize, rectBatchShapes } from '@vigil/dataset';
+import type { ImageU8 } from '@vigil/core';
+import { letterbox, loadImage, oneLine, readImageSize, rectBatchShapes, resizeLongSide } from '@vigil/dataset';
 import { argsortNumpy } from '@vigil/evaluator';
 
 /** An image of the run: its path and size from the header, or why it cannot be read. */
@@ -80,13 +81,26 @@ export interface PreparedImage {
  */
 export async function prepareImage(entry: ImageEntry, shape: [number, number], imgSize: number): Promise<PreparedImage> {
   const loaded = await loadImage(entry.file, imgSize, false);
-  const lb = letterbox(loaded.image, shape, { auto: false, scaleup: false });
+  return letterboxLoaded(entry, loaded.image, loaded.h0, loaded.w0, shape);
+}
+
+/**
+ * A decoded RGB frame (a video's) prepared as {@link prepareImage} prepares the same pixels read from a lossless
+ * image file: the loader's resize ({@link resizeLongSide}), then the same letterbox.
+ */
+export function prepareFrame(entry: ImageEntry, rgb: Uint8Array, shape: [number, number], imgSize: number): PreparedImage {
+  const image: ImageU8 = { data: rgb, width: entry.width, height: entry.height, channels: 3 };
+  return letterboxLoaded(entry, resizeLongSide(image, imgSize), entry.height, entry.width, shape);
+}
+
+function letterboxLoaded(entry: ImageEntry, image: ImageU8, h0: number, w0: number, shape: [number, number]): PreparedImage {
+  const lb = letterbox(image, shape, { auto: false, scaleup: false });
   if (lb.image.width !== shape[1] || lb.image.height !== shape[0]) {
     throw new Error(`letterboxed to ${lb.image.width}×${lb.image.height}, expected ${shape[1]}×${shape[0]}`);
   }
   // the original: shapes = (h0, w0), ((h / h0, w / w0), pad) and scale_coords uses gain = ratio_pad[0][0] = h / h0
-  const gain = (loaded.image.height / loaded.h0) * lb.ratio[0];
-  return { entry, data: lb.image.data, h0: loaded.h0, w0: loaded.w0, gain, pad: lb.pad };
+  const gain = (image.height / h0) * lb.ratio[0];
+  return { entry, data: lb.image.data, h0, w0, gain, pad: lb.pad };
 }
 
 const LUT = Float32Array.from({ length: 256 }, (_, v) => v / 255);

@@ -21,8 +21,8 @@ export interface PredictOptions {
   /** `--data`: a YOLOv5 dataset YAML; its `task` split is predicted (and scored against its label files). */
   data?: string;
   task: 'val' | 'test';
-  /** Image folder or .txt list; undefined = task03_test/images of the data root. */
-  source?: string;
+  /** Image or video files, folders, glob patterns, .txt lists (`listMediaFiles`); undefined = task03_test/images of the data root. */
+  source?: string[];
   dataRoot?: string;
   imgSize: number;
   confThres: number;
@@ -103,7 +103,7 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
     ...(weightsRun !== undefined ? { weightsRun } : {}),
     ...(data !== undefined ? { data } : {}),
     task,
-    source: raw['source'] as string | undefined,
+    source: raw['source'] === undefined ? undefined : ([] as string[]).concat(raw['source'] as string | string[]),
     dataRoot: raw['dataRoot'] as string | undefined,
     imgSize: num('--img-size', raw['imgSize'] ?? (data !== undefined ? DATASET_IMG_SIZE : synthetic ? SYNTHETIC_IMG_SIZE : 1536), { min: 32, max: 8192, integer: true }),
     confThres: num('--conf-thres', raw['confThres'] ?? 0.006, { min: 0, max: 1 }),

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { type Detections, VigilUserError } from '@vigil/core';
+import { videoFrameName } from '@vigil/dataset';
 import { type PyJson, PyInt, pyJsonDumps, pyRound } from './py-json.js';
 
 const f32 = Math.fround;
@@ -44,6 +45,21 @@ export function checkOutputNames(files: readonly string[], fileName: (file: stri
       'rename one of them, or predict the folders in separate runs',
     b,
   );
+}
+
+/**
+ * Stops before any work when a video's frames could be written under a name another source has: two videos with one
+ * stem, or an image whose record name looks like a frame of a video (`<video stem>_<digits>.jpg`). Names both files.
+ */
+export function checkVideoFrameNames(images: readonly string[], videos: readonly string[], fileName: (file: string) => string): void {
+  checkOutputNames(videos, (v) => videoFrameName(v, 0), 'file_name of frame 0');
+  const stems = new Map(videos.map((v) => [basename(v, extname(v)), v]));
+  for (const f of images) {
+    const name = fileName(f);
+    const m = /^(.*)_\d{6,}\.jpg$/.exec(name);
+    const v = m ? stems.get(m[1]!) : undefined;
+    if (v) throw new VigilUserError(`${f} and a frame of ${v} could both be written as file_name '${name}': rename one of them, or predict them in separate runs`, f);
+  }
 }
 
 /**

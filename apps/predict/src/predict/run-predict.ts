@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Detections, emptyDetections, nonMaxSuppression, scaleCoords } from '@vigil/core';
+import { type Detections, VigilUserError, emptyDetections, nonMaxSuppression, scaleCoords } from '@vigil/core';
 import { ensemblePredict, runEnsemble } from '@vigil/ensembler';
-import { oneLine, saveDetectionsImage } from '@vigil/dataset';
-import { type ImageEntry, type PlannedBatch, type PreparedImage, planBatches, prepareImage, stackImages } from './images.js';
+import { type VideoWriter, drawDetectionsRgb, oneLine, openVideoWriter, readVideoFrames, saveDetectionsImage, videoFrameName } from '@vigil/dataset';
+import { type ImageEntry, type PlannedBatch, type PreparedImage, planBatches, prepareFrame, prepareImage, stackImages } from './images.js';
 import type { LoadedModels } from './models.js';
 import { type EmptyObjects, type PredictionRecord, predictionRecord } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -23,6 +23,8 @@ export interface PredictRunOptions {
   progress?: boolean;
   /** Called for an image that cannot be read (it is written with no objects). */
   onSkip?: (file: string, reason: string) => void;
+  /** Called after each batch of a video's frames with the frames done so far. */
+  onVideoProgress?: (video: string, frames: number) => void;
   /** The `file_name` written for an image (default: the competition's stem + ".jpg"). */
   fileName?: (file: string) => string;
 }
@@ -52,10 +54,57 @@ function toOriginalPixels(det: Detections, im: PreparedImage): Detections {
   return { ...det, boxes };
 }
 
+/** Boxes of one image for the drawing helpers. */
+function drawBoxes(det: Detections) {
+  return Array.from({ length: det.count }, (_, j) => ({
+    box: [det.boxes[4 * j]!, det.boxes[4 * j + 1]!, det.boxes[4 * j + 2]!, det.boxes[4 * j + 3]!] as [number, number, number, number],
+    cls: det.classes[j]!,
+    conf: det.scores[j]!,
+  }));
+}
+
 /**
- * The original predict.py loop: rect batches → letterbox → the ensemble (every model × TTA pass, concatenated) →
- * multi-label NMS → boxes back to original pixels → one record per image, in the loader's (rect) order. Images whose
- * header or pixels cannot be read are reported through `onSkip` and written with no objects; the run goes on.
+ * The network part of one batch, shared by images and video frames: stacked letterboxed images → the ensemble (every
+ * model × TTA pass, concatenated, or fused by `ensemble`) → multi-label NMS → boxes back to original pixels.
+ */
+async function detectBatch(ready: readonly PreparedImage[], shape: [number, number], loaded: LoadedModels, o: PredictRunOptions, times: StageTimes): Promise<Detections[]> {
+  const nms = { numClasses: loaded.names.length, confThres: o.confThres, iouThres: o.iouThres, maxDet: 300, multiLabel: true };
+  const [H, W] = shape;
+  let t = performance.now();
+  const x = tf.tensor4d(stackImages(ready, shape), [ready.length, H, W, 3]);
+  times.preprocess += performance.now() - t;
+  let perImage: Detections[];
+  try {
+    if (o.ensemble === 'concat') {
+      t = performance.now();
+      const pred = await runEnsemble(loaded.members, x, { augment: o.augment });
+      const [b, n, no] = pred.shape;
+      let data: Float32Array;
+      try {
+        data = (await pred.data()) as Float32Array;
+      } finally {
+        pred.dispose();
+      }
+      times.inference += performance.now() - t;
+      t = performance.now();
+      perImage = [];
+      for (let i = 0; i < b; i++) perImage.push(nonMaxSuppression(data.subarray(i * n * no, (i + 1) * n * no), nms));
+      times.nms += performance.now() - t;
+    } else {
+      t = performance.now();
+      perImage = await ensemblePredict(loaded.members, x, { method: o.ensemble, augment: o.augment, nms });
+      times.inference += performance.now() - t; // per-model NMS and fusion included
+    }
+  } finally {
+    x.dispose();
+  }
+  return ready.map((im, i) => toOriginalPixels(perImage[i]!, im));
+}
+
+/**
+ * The original predict.py loop: rect batches → letterbox → {@link detectBatch} → one record per image, in the
+ * loader's (rect) order. Images whose header or pixels cannot be read are reported through `onSkip` and written with
+ * no objects; the run goes on.
  */
 export async function predictImages(entries: readonly ImageEntry[], loaded: LoadedModels, o: PredictRunOptions): Promise<PredictRunResult> {
   const times: StageTimes = { preprocess: 0, inference: 0, nms: 0 };
@@ -70,8 +119,6 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
   const good = entries.filter((e) => !e.error);
   for (const e of entries) if (e.error) skip(e.file, e.error);
   const batches = planBatches(good, o.batchSize, o.imgSize, loaded.maxStride, 0.5);
-  const nc = loaded.names.length;
-  const nms = { numClasses: nc, confThres: o.confThres, iouThres: o.iouThres, maxDet: 300, multiLabel: true };
   const bar = o.progress === false ? undefined : new ProgressBar(good.length, 'predict');
   if (o.saveImgDir) mkdirSync(o.saveImgDir, { recursive: true });
   let seen = 0;
@@ -82,7 +129,7 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
   let pending = batches.length > 0 ? prepare(batches[0]!) : undefined;
   for (let bi = 0; bi < batches.length; bi++) {
     const batch = batches[bi]!;
-    let t = performance.now();
+    const t = performance.now();
     const settled = await pending!;
     pending = bi + 1 < batches.length ? prepare(batches[bi + 1]!) : undefined;
     const ready: PreparedImage[] = [];
@@ -90,53 +137,22 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
       if (s.status === 'fulfilled') ready.push(s.value);
       else skip(batch.images[k]!.file, oneLine((s.reason as Error).message));
     });
+    times.preprocess += performance.now() - t;
     if (ready.length === 0) {
       done += batch.images.length;
       bar?.update(done);
       continue;
     }
-    const [H, W] = batch.shape;
-    const x = tf.tensor4d(stackImages(ready, batch.shape), [ready.length, H, W, 3]);
-    times.preprocess += performance.now() - t;
-    let perImage: Detections[];
-    try {
-      if (o.ensemble === 'concat') {
-        t = performance.now();
-        const pred = await runEnsemble(loaded.members, x, { augment: o.augment });
-        const [b, n, no] = pred.shape;
-        let data: Float32Array;
-        try {
-          data = (await pred.data()) as Float32Array;
-        } finally {
-          pred.dispose();
-        }
-        times.inference += performance.now() - t;
-        t = performance.now();
-        perImage = [];
-        for (let i = 0; i < b; i++) perImage.push(nonMaxSuppression(data.subarray(i * n * no, (i + 1) * n * no), nms));
-        times.nms += performance.now() - t;
-      } else {
-        t = performance.now();
-        perImage = await ensemblePredict(loaded.members, x, { method: o.ensemble, augment: o.augment, nms });
-        times.inference += performance.now() - t; // per-model NMS and fusion included
-      }
-    } finally {
-      x.dispose();
-    }
+    const perImage = await detectBatch(ready, batch.shape, loaded, o, times);
     seen += ready.length;
     for (let i = 0; i < ready.length; i++) {
       const im = ready[i]!;
-      const det = toOriginalPixels(perImage[i]!, im);
+      const det = perImage[i]!;
       detections.set(im.entry.file, det);
       records.push(predictionRecord(im.entry.file, det, loaded.names, o.emptyObjects, o.fileName));
       if (o.saveImgDir) {
-        const boxes = Array.from({ length: det.count }, (_, j) => ({
-          box: [det.boxes[4 * j]!, det.boxes[4 * j + 1]!, det.boxes[4 * j + 2]!, det.boxes[4 * j + 3]!] as [number, number, number, number],
-          cls: det.classes[j]!,
-          conf: det.scores[j]!,
-        }));
         try {
-          await saveDetectionsImage(im.entry.file, join(o.saveImgDir, `${basename(im.entry.file, extname(im.entry.file))}.jpg`), boxes, { names: loaded.names });
+          await saveDetectionsImage(im.entry.file, join(o.saveImgDir, `${basename(im.entry.file, extname(im.entry.file))}.jpg`), drawBoxes(det), { names: loaded.names });
         } catch (e) {
           o.onSkip?.(im.entry.file, `could not draw: ${(e as Error).message}`);
         }
@@ -146,6 +162,65 @@ export async function predictImages(entries: readonly ImageEntry[], loaded: Load
     bar?.update(done);
   }
   return { records, detections, times, seen, skipped };
+}
+
+/** The path a video frame is known by: `<video folder>/<video stem>_<frame index, 6 digits>.jpg` ({@link videoFrameName}). */
+export function videoFramePath(video: string, index: number): string {
+  return join(dirname(video), videoFrameName(video, index));
+}
+
+/**
+ * Predicts a video's frames in order (decoded by ffmpeg, `readVideoFrames`), `batchSize` frames at a time, through the
+ * same preparation and {@link detectBatch} as images: a frame gives the detections its pixels give as a lossless image
+ * file. One record per frame, named `<video stem>_<frame index, 6 digits>.jpg` (frames counted from 0). With
+ * `saveImgDir`, the frames with their boxes drawn are written to `<saveImgDir>/<video stem>.mp4` at the video's rate.
+ */
+export async function predictVideo(video: string, loaded: LoadedModels, o: PredictRunOptions): Promise<PredictRunResult> {
+  const times: StageTimes = { preprocess: 0, inference: 0, nms: 0 };
+  const records: PredictionRecord[] = [];
+  const detections = new Map<string, Detections>();
+  let shape: [number, number] | undefined;
+  let writer: VideoWriter | undefined;
+  let batch: { im: PreparedImage; rgb: Uint8Array }[] = [];
+  let seen = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const perImage = await detectBatch(batch.map((b) => b.im), shape!, loaded, o, times);
+    for (let i = 0; i < batch.length; i++) {
+      const { im, rgb } = batch[i]!;
+      const det = perImage[i]!;
+      detections.set(im.entry.file, det);
+      records.push(predictionRecord(im.entry.file, det, loaded.names, o.emptyObjects, o.fileName));
+      if (writer) await writer.write(await drawDetectionsRgb(rgb, im.w0, im.h0, drawBoxes(det), { names: loaded.names }));
+    }
+    seen += batch.length;
+    o.onVideoProgress?.(video, seen);
+    batch = [];
+  };
+  let closed = false;
+  try {
+    for await (const f of readVideoFrames(video)) {
+      const t = performance.now();
+      const entry: ImageEntry = { file: videoFramePath(video, f.index), width: f.width, height: f.height };
+      shape ??= planBatches([entry], 1, o.imgSize, loaded.maxStride, 0.5)[0]!.shape;
+      if (o.saveImgDir && !writer) {
+        mkdirSync(o.saveImgDir, { recursive: true });
+        // H.264 yuv420p (what players read) needs an even size; an odd-sized video is written as lossless RGB H.264
+        const even = f.width % 2 === 0 && f.height % 2 === 0;
+        writer = openVideoWriter(join(o.saveImgDir, `${basename(video, extname(video))}.mp4`), { width: f.width, height: f.height, fps: f.rate ?? 25, lossless: !even });
+      }
+      batch.push({ im: prepareFrame(entry, f.data, shape, o.imgSize), rgb: f.data });
+      times.preprocess += performance.now() - t;
+      if (batch.length === o.batchSize) await flush();
+    }
+    await flush();
+    closed = true;
+    await writer?.close();
+  } finally {
+    if (!closed) await writer?.close().catch(() => undefined);
+  }
+  if (seen === 0) throw new VigilUserError(`${video}: the video has no frames`, video);
+  return { records, detections, times, seen, skipped: [] };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface TrainConfig {
   dietSource: 'train' | 'all';
   valCount: number;
   cfg: string;
+  /** --cfg was given on the command line (else a YOLOv5 `.pt` --weights brings its own architecture) */
+  cfgGiven: boolean;
   weights: string;
   batch: number;
   img: number;
@@ -199,6 +201,7 @@ export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'g
     dietSource: o['dietSource'] as 'train' | 'all',
     valCount: int('val-count', o['valCount'], 1),
     cfg: String(o['cfg']),
+    cfgGiven: fromCli('cfg'),
     weights: String(o['weights'] ?? ''),
     batch: int('batch', o['batch'], 1),
     img,

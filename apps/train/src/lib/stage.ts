@@ -15,7 +15,7 @@ import {
   type FitResult,
   type TrainHooks,
 } from '@vigil/trainer';
-import { checkpointFromModel, loadCheckpoint, loadModelFile, loadSpec, loadWeightsInto, modelFromCheckpoint, resolveSpecPath, YoloModel, type CheckpointData } from '@vigil/yolov5';
+import { loadCheckpoint, loadSpec, modelFromCheckpoint, readWeightsFile, resolveSpec, resolveSpecPath, transferWeights, YoloModel } from '@vigil/yolov5';
 import { writeSvgAsPng } from './images.js';
 import type { StageConfig, TrainConfig } from './options.js';
 import { phaseProgress, ProgressBar } from './progress-bar.js';
@@ -49,32 +49,26 @@ export interface StageRun {
 
 const log = (s: string) => console.log(s);
 
-/** The weights of a checkpoint (ours) or a YOLOv5 `.pt`, for intersect loading. */
-function weightsOf(file: string): CheckpointData {
-  if (file.endsWith('.vckpt')) return loadCheckpoint(file);
-  const { model } = loadModelFile(file);
-  try {
-    return checkpointFromModel(model);
-  } finally {
-    model.dispose();
-  }
-}
-
 /**
  * The model of a stage: resumed, or built from --cfg with the data's classes (Detect head sized from nc) and, with
  * weights, every tensor whose name and shape match loaded into it — anchors from --cfg, as the original's
- * `intersect_dicts(..., exclude=['anchor'])` (a head for other classes is left at its initialisation).
+ * `intersect_dicts(..., exclude=['anchor'])` (a head for other classes is left at its initialisation). A YOLOv5 `.pt`
+ * without --cfg brings its own architecture and anchors (the original's `Model(cfg or ckpt['model'].yaml, nc=nc)`).
  */
 function buildModel(r: StageRun): YoloModel {
   const names = [...r.data.names];
   if (r.resume) return modelFromCheckpoint(loadCheckpoint(r.resume), r.resume);
-  const specPath = resolveSpecPath(r.cfg.cfg);
-  if (!specPath) throw new VigilUserError(`--cfg ${r.cfg.cfg}: no such file or shipped model spec (e.g. yolov5l6, yolov5n6)`);
-  const model = YoloModel.create(loadSpec(specPath, { nc: names.length }), { seed: r.cfg.seed, names });
-  if (r.weights) {
+  const file = r.weights ? readWeightsFile(r.weights) : undefined;
+  const ownSpec = file?.kind === 'pytorch' && !r.cfg.cfgGiven ? file.spec : undefined;
+  const specPath = ownSpec ? undefined : resolveSpecPath(r.cfg.cfg);
+  if (!ownSpec && !specPath) throw new VigilUserError(`--cfg ${r.cfg.cfg}: no such file or shipped model spec (e.g. yolov5l6, yolov5n6)`);
+  const spec = ownSpec ? resolveSpec(ownSpec, { nc: names.length, source: `${r.weights} (embedded yaml)` }) : loadSpec(specPath!, { nc: names.length });
+  const model = YoloModel.create(spec, { seed: r.cfg.seed, names });
+  if (file) {
     try {
-      const res = loadWeightsInto(model, weightsOf(r.weights), { mode: 'intersect', anchors: false, source: r.weights });
-      log(`  transferred ${res.loaded.length}/${model.variableNames().length} tensors from ${r.weights} (anchors from --cfg, as the original)`);
+      const res = transferWeights(model, file, { anchors: !!ownSpec, modelName: ownSpec ? `${r.weights}'s own architecture` : `--cfg ${r.cfg.cfg}` });
+      const head = res.reinitialised.length ? `; ${res.reinitialised.length} of another shape re-initialised (the Detect head for ${names.length} classes)` : '';
+      log(`  transferred ${res.loaded.length}/${res.total} tensors from ${r.weights}${head} (${ownSpec ? 'architecture and anchors from the file' : 'anchors from --cfg, as the original'})`);
     } catch (e) {
       model.dispose();
       throw e;

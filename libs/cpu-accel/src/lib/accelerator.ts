@@ -4,7 +4,7 @@ import { registerGradients } from './gradients.js';
 import { restoreKernels } from './kernel-registry.js';
 import { loadNativeAddon } from './native-addon.js';
 import { registerNativeKernels } from './native-kernels.js';
-import { setBnSiluChannelMultiple } from './custom-kernels.js';
+import { registerConvBnSiluKernel } from './conv-bn-silu.js';
 import { registerPortableKernels } from './portable-kernels.js';
 import { hasSimdModule, registerSimdKernels, registerSimdCommonKernels } from './simd-kernels.js';
 import { simdThreadCount } from './simd-threads.js';
@@ -34,8 +34,10 @@ export interface CpuAccelOptions {
 
 /**
  * Activates the accelerated CPU path: makes the tfjs `wasm` backend active and registers the replacement kernels
- * (portable composite gradients always; the native oneDNN kernels on top when the addon loads). Calling it again
- * re-registers (so tests can switch between paths).
+ * (portable composite gradients always; the native oneDNN kernels on top when the addon loads) and Vigil's custom
+ * kernels (@vigil/core's kernel names: the Conv+BN+SiLU of YOLOv5's Conv block always, the fused BN+SiLU training
+ * kernel on the native and wasm-SIMD paths, the SGD update with the SIMD module), so @vigil/yolov5 and
+ * @vigil/trainer run them with no further wiring. Calling it again re-registers (so tests can switch between paths).
  */
 export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<CpuAccelStatus> {
   await registerGradients();
@@ -43,6 +45,7 @@ export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<C
   if (!(await tf.setBackend('wasm'))) throw new Error('the tfjs wasm backend did not initialise');
   await tf.ready();
   restoreKernels('wasm');
+  registerConvBnSiluKernel();
   registerPortableKernels();
   if (hasSimdModule()) registerSimdCommonKernels();
   const kernels = options.kernels ?? 'auto';
@@ -54,15 +57,15 @@ export async function activateCpuAccel(options: CpuAccelOptions = {}): Promise<C
   }
   if (kernels !== 'composite' && hasSimdModule()) {
     const threads = registerSimdKernels(options.threads ?? simdThreadCount(options.env));
-    setBnSiluChannelMultiple(4);
     const t = threads > 1 ? `, convolutions on ${threads} threads` : '';
     return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable wasm-SIMD training kernels${t} (${native.detail})` };
   }
   return { path: 'portable', tfBackend: 'wasm', description: `tfjs wasm backend + portable composite training kernels (${native.detail})` };
 }
 
-/** Structurally the `CpuAccelerator` interface of @vigil/runtime (which installs it with `setCpuAccelerator`). */
+/** An accelerated-CPU provider, as @vigil/runtime installs it (`setCpuAccelerator`) for its `accel` backend choice. */
 export interface CpuAccelerator {
+  /** Makes `tfBackend` active with the accelerated kernels; returns a short description of the active path. */
   activate(): Promise<{ tfBackend: string; description: string }>;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { BN_SILU, CONV_BIAS_SILU, bnSiluChannelMultiple } from './custom-kernels.js';
+import { BN_SILU, CONV_BIAS_SILU, CONV_BN_SILU, bnSiluTakes, type ConvBiasSiluAttrs, type ConvBnSiluAttrs, type ConvBnSiluInputs } from '@vigil/core';
+import { replaceKernel } from './kernel-registry.js';
 
 /** YOLOv5 sets every BatchNorm2d's eps to 1e-3 (models/yolo.py initialize_weights). */
 export const DEFAULT_BN_EPS = 1e-3;
@@ -11,8 +12,7 @@ export const DEFAULT_BN_EPS = 1e-3;
  */
 export function isFusedConvBnSiluAvailable(channels?: number): boolean {
   const b = tf.getBackend();
-  if (b === undefined || tf.getKernel(BN_SILU, b) === undefined) return false;
-  return channels === undefined || channels % bnSiluChannelMultiple() === 0;
+  return b !== undefined && bnSiluTakes(tf.getKernel(BN_SILU, b), channels);
 }
 
 export interface ConvBnSiluOptions {
@@ -89,7 +89,8 @@ export function convBiasSilu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
   const pad = explicitPad(options.pad ?? Math.floor(filter.shape[0] / 2));
   const b = tf.getBackend();
   if (b && tf.getKernel(CONV_BIAS_SILU, b)) {
-    return tf.engine().runKernel(CONV_BIAS_SILU, { x, filter, bias }, { strides: [stride, stride], pad, dilations: [1, 1] } as unknown as NamedAttrMap) as tf.Tensor4D;
+    const attrs: ConvBiasSiluAttrs = { strides: [stride, stride], pad, dilations: [1, 1] };
+    return tf.engine().runKernel(CONV_BIAS_SILU, { x, filter, bias }, attrs as unknown as NamedAttrMap) as tf.Tensor4D;
   }
   return tf.tidy(() => {
     const z = tf.fused.conv2d({ x, filter, bias, strides: stride, pad });
@@ -97,28 +98,26 @@ export function convBiasSilu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
   });
 }
 
-/** Arguments of {@link convScaleBiasSilu} (the shape of @vigil/yolov5's `ConvBnSiluArgs` extension point). */
-export interface ConvScaleBiasSiluArgs {
-  /** [B,H,W,C1] float32. */
-  x: tf.Tensor4D;
-  /** [k,k,C1,C2] float32. */
-  filter: tf.Tensor4D;
-  /** [C2] multiplier after the convolution (absent = 1), e.g. γ/√(var+eps) of a folded BatchNorm. */
-  scale?: tf.Tensor1D;
-  /** [C2] added after the scale. */
-  bias: tf.Tensor1D;
-  stride: number;
-  /** Symmetric zero padding in pixels. */
-  pad: number;
-}
+/** Arguments of {@link convScaleBiasSilu}: the inputs and attrs of @vigil/core's `CONV_BN_SILU` kernel. */
+export type ConvScaleBiasSiluArgs = ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D> & ConvBnSiluAttrs;
 
 /**
  * silu(conv2d(x, filter)·scale + bias) for inference: the scale is folded into the filter, then {@link convBiasSilu}.
- * Matches @vigil/yolov5's Conv+BN+SiLU kernel extension point, so an app can register it for the `wasm` backend when
- * {@link isFusedConvBnSiluAvailable}. Returns [B,OH,OW,C2]; the caller disposes it.
+ * The implementation of the `CONV_BN_SILU` kernel on the accelerated path ({@link registerConvBnSiluKernel}).
+ * Returns [B,OH,OW,C2]; the caller disposes it.
  */
 export function convScaleBiasSilu(args: ConvScaleBiasSiluArgs): tf.Tensor4D {
   const { x, filter, scale, bias, stride, pad } = args;
   if (!scale) return convBiasSilu(x, filter, bias, { stride, pad });
   return tf.tidy(() => convBiasSilu(x, tf.mul(filter, scale) as tf.Tensor4D, bias, { stride, pad }));
+}
+
+/**
+ * Registers {@link convScaleBiasSilu} as @vigil/core's `CONV_BN_SILU` kernel on `wasm`, which @vigil/yolov5's Conv
+ * block runs in eval mode: the native one-pass kernel when the addon is loaded, else the folded-filter fused conv.
+ * Composed of tfjs ops (eval only: the kernel has no gradient).
+ */
+export function registerConvBnSiluKernel(): void {
+  replaceKernel(CONV_BN_SILU, 'wasm', ({ inputs, attrs }) =>
+    convScaleBiasSilu({ ...(inputs as unknown as ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D>), ...(attrs as unknown as ConvBnSiluAttrs) }));
 }

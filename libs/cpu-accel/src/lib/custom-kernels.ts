@@ -1,19 +1,7 @@
-/** Names of the custom kernels, the gradient of the fused BN+SiLU one, and which channel counts it takes. */
+/** The gradient of the fused BN+SiLU custom kernel (names and interfaces of Vigil's custom kernels: @vigil/core). */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap } from '@tensorflow/tfjs-core';
-
-/** Custom kernel: BatchNorm with batch statistics + SiLU. Inputs x [B,H,W,C], gamma [C], beta [C]; attrs eps; outputs y, mean, variance. */
-export const BN_SILU = 'VigilBnSilu';
-/** Its gradient kernel. Inputs x, gamma, beta, mean, variance, dy; attrs eps; outputs dx, dgamma, dbeta. */
-export const BN_SILU_GRAD = 'VigilBnSiluGrad';
-/** Custom inference kernel: silu(conv2d(x, filter) + bias). Attrs as FusedConv2D (strides, pad, dilations). No gradient. */
-export const CONV_BIAS_SILU = 'VigilConvBiasSilu';
-
-/**
- * Custom kernel: one SGD-with-momentum update (torch.optim.SGD after its first step). Inputs param, grad, buf (same
- * shape, float32); attrs lr, weightDecay, momentum, nesterov; outputs the new param and the new momentum buffer.
- */
-export const SGD_STEP = 'VigilSgdStep';
+import { BN_SILU, BN_SILU_GRAD } from '@vigil/core';
 
 const gradConfig: GradConfig = {
   kernelName: BN_SILU,
@@ -34,13 +22,4 @@ export function registerBnSiluGradient(): void {
   if (registered) return;
   tf.registerGradient(gradConfig);
   registered = true;
-}
-
-let channelMultiple = 1;
-/** The registered BN_SILU kernel handles channel counts that are multiples of this (native: 1, wasm SIMD: 4). */
-export function setBnSiluChannelMultiple(m: number): void {
-  channelMultiple = m;
-}
-export function bnSiluChannelMultiple(): number {
-  return channelMultiple;
 }

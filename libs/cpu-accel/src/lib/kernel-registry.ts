@@ -27,13 +27,16 @@ export function currentKernel(name: string, backend: string): KernelFunc {
   return k ?? (() => { throw new Error(`@vigil/cpu-accel: no ${name} kernel for this case on ${backend}`); });
 }
 
-/** Registers `kernelFunc` as `name` on `backend`, replacing (and remembering) any existing kernel. */
-export function replaceKernel(name: string, backend: string, kernelFunc: KernelFunc): void {
+/**
+ * Registers `kernelFunc` as `name` on `backend`, replacing (and remembering) any existing kernel. `extra` fields go
+ * into the registered config (e.g. a custom kernel's limits, @vigil/core's `BnSiluKernelLimits`).
+ */
+export function replaceKernel(name: string, backend: string, kernelFunc: KernelFunc, extra: object = {}): void {
   const k = key(name, backend);
   const existing = tf.getKernel(name, backend);
   if (!originals.has(k)) originals.set(k, existing ?? null);
   if (existing) tf.unregisterKernel(name, backend);
-  tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc });
+  tf.registerKernel({ ...extra, kernelName: name, backendName: backend, kernelFunc });
 }
 
 /** Puts back the kernels that {@link replaceKernel} replaced on `backend` (removes ones that did not exist). */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, registerBnSiluGradient, setBnSiluChannelMultiple } from './custom-kernels.js';
+import { BN_SILU, BN_SILU_GRAD, CONV_BIAS_SILU, type ConvBiasSiluAttrs } from '@vigil/core';
+import { registerBnSiluGradient } from './custom-kernels.js';
 import { convDims } from './native-kernels.js';
 import { ACTIVATION_CODES, pinThreadsOnce, type NativeAddon } from './native-addon.js';
 import { replaceKernel } from './kernel-registry.js';
@@ -12,7 +13,6 @@ const BACKEND = 'wasm';
 /** Registers the native fused BN+SiLU (training) and Conv+bias+SiLU (inference) kernels on wasm (idempotent). */
 export function registerFusedKernels(addon: NativeAddon): void {
   registerBnSiluGradient();
-  setBnSiluChannelMultiple(1);
   const bnSilu: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
     const C = x!.shape[x!.shape.length - 1]!;
@@ -36,7 +36,7 @@ export function registerFusedKernels(addon: NativeAddon): void {
   const convBiasSiluKernel: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, filter, bias } = inputs as Record<string, TensorInfo>;
     if (!allFloat32([x!, filter!, bias!])) throw new Error(`@vigil/cpu-accel: ${CONV_BIAS_SILU} needs float32 tensors`);
-    const a = attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding; dilations: [number, number] };
+    const a = attrs as unknown as ConvBiasSiluAttrs;
     const ci = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number], a.strides, a.dilations, a.pad, undefined, false, 'channelsLast');
     const dims = convDims(ci);
     if (!dims) throw new Error(`@vigil/cpu-accel: ${CONV_BIAS_SILU}: unsupported padding for input ${x!.shape} and filter ${filter!.shape}`);

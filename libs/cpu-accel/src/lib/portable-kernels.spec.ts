@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateCpuAccel } from './accelerator.js';
 import { patchCpuBackend } from './cpu-backend-patch.js';
+import { BN_SILU, CONV_BIAS_SILU, CONV_BN_SILU } from '@vigil/core';
 import { convBnSilu, isFusedConvBnSiluAvailable } from './conv-bn-silu.js';
 import { CONV_CASES, convWithGrads, onCpuAndActive, randomArray, relativeError } from './test-helpers.js';
 
@@ -13,8 +14,27 @@ describe('composite path (wasm backend + pure-TS composite gradients) vs the sto
     expect(status.description).toMatch(/portable composite training kernels/);
   });
 
-  it('has no fused Conv+BN+SiLU kernel (the model then uses plain ops)', () => {
+  it('has no fused BN+SiLU training kernel (the model then uses plain ops)', () => {
     expect(isFusedConvBnSiluAvailable()).toBe(false);
+    expect(tf.getKernel(BN_SILU, 'wasm')).toBeUndefined();
+    expect(tf.getKernel(CONV_BIAS_SILU, 'wasm')).toBeUndefined();
+  });
+
+  it('registers the eval CONV_BN_SILU kernel: the scale folded into the filter, fused conv + bias, silu; no leak', () => {
+    const x = tf.tensor4d(randomArray(2 * 6 * 6 * 3, 1), [2, 6, 6, 3]);
+    const filter = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    const scale = tf.tensor1d(randomArray(4, 3, 0.5).map((v) => v + 1));
+    const bias = tf.tensor1d(randomArray(4, 4));
+    const before = tf.memory().numTensors;
+    const y = tf.engine().runKernel(CONV_BN_SILU, { x, filter, scale, bias }, { stride: 2, pad: 1 }) as tf.Tensor4D;
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const ref = tf.tidy(() => {
+      const z = tf.fused.conv2d({ x, filter: tf.mul(filter, scale) as tf.Tensor4D, bias, strides: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+      return tf.mul(z, tf.sigmoid(z));
+    });
+    expect(y.shape).toEqual([2, 3, 3, 4]);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
+    tf.dispose([x, filter, scale, bias, y, ref]);
   });
 
   it('Identity (tf.clone) shares the buffer, counts references, and survives variable updates', () => {

@@ -7,7 +7,8 @@ import type {
   Conv2DAttrs, SliceAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, MaxPoolGradAttrs, ResizeNearestNeighborAttrs,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BN_SILU, BN_SILU_GRAD, SGD_STEP, registerBnSiluGradient } from './custom-kernels.js';
+import { BN_SILU, BN_SILU_GRAD, SGD_STEP, type BnSiluKernelLimits, type SgdStepAttrs } from '@vigil/core';
+import { registerBnSiluGradient } from './custom-kernels.js';
 import { currentKernel, originalKernel, replaceKernel } from './kernel-registry.js';
 import { SimdThreadPool, type ConvKind } from './simd-threads.js';
 import { lastAxisConcat, lastAxisSplit, lastAxisTranspose } from './last-axis.js';
@@ -185,7 +186,7 @@ export function registerSimdKernels(threads = 1): number {
     withScratch(W, 4 * 4 * C + 8 * 2 * C, (s) =>
       E.bn_silu_fwd(ptr(be, x!), ptr(be, gamma!), ptr(be, beta!), Number(attrs!['eps']), ptr(be, y), ptr(be, mean), ptr(be, variance), util.sizeFromShape(x!.shape) / C, C, s + 16 * C, s));
     return [y, mean, variance];
-  });
+  }, { channelMultiple: 4 } satisfies BnSiluKernelLimits);
   replaceKernel(BN_SILU_GRAD, BACKEND, ({ inputs, backend, attrs }) => {
     const { x, gamma, beta, mean, variance, dy } = inputs as Record<string, TensorInfo>;
     const C = gamma!.shape[0]!;
@@ -305,7 +306,7 @@ function registerSimdSgdKernel(): void {
     const be = backend as BackendWasm;
     const po = be.makeOutput(param!.shape, 'float32'), bo = be.makeOutput(param!.shape, 'float32');
     const { E } = load(be);
-    const a = attrs as { lr: number; weightDecay: number; momentum: number; nesterov: boolean };
+    const a = attrs as unknown as SgdStepAttrs;
     E.sgd_step(ptr(be, param!), ptr(be, grad!), ptr(be, buf!), a.lr, a.weightDecay, a.momentum, a.nesterov ? 1 : 0, ptr(be, po), ptr(be, bo), n);
     return [po, bo];
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createImage } from '@vigil/core';
-import { letterbox, letterboxGeometry, letterboxSample, roundHalfEven } from './letterbox.js';
+import { letterbox, letterboxGeometry, letterboxSample } from './letterbox.js';
 import { rectBatchShapes } from './rect-shapes.js';
 import { resizeBilinear } from './resize-bilinear.js';
 
@@ -11,12 +11,6 @@ const golden = JSON.parse(readFileSync(new URL('./fixtures/letterbox-golden.json
   resize: { h: number; w: number; nh: number; nw: number; src: number[]; dst: number[] }[];
   rect: { shapes: [number, number][]; batch_size: number; img_size: number; stride: number; pad: number; order: number[]; batch_shapes: [number, number][] }[];
 };
-
-describe('roundHalfEven', () => {
-  it("rounds like Python's round()", () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 2.6, 212.5, 3].map(roundHalfEven)).toEqual([0, 2, 2, 0, -2, 2, 3, 212, 3]);
-  });
-});
 
 describe('letterbox', () => {
   it('matches the original on every golden case (size, ratio, padding, border placement)', () => {

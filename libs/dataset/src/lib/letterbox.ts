@@ -1,10 +1,6 @@
-import { roundHalfEven as roundHalfEvenNumpy, type ImageU8, type LabeledImage } from '@vigil/core';
+import { roundHalfEven, type ImageU8, type LabeledImage } from '@vigil/core';
 import { resizeBilinear } from './resize-bilinear.js';
 
-/** Python's `round()` (ties to even) for pixel counts: @vigil/core's `roundHalfEven` without −0. */
-export function roundHalfEven(x: number): number {
-  return roundHalfEvenNumpy(x) + 0;
-}
 
 /** Options of {@link letterbox}, as the original's `letterbox(img, new_shape, color, auto, scaleFill, scaleup, stride)`. */
 export interface LetterboxOptions {

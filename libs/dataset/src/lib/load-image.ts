@@ -25,6 +25,19 @@ export interface LoadPadding {
 }
 
 /**
+ * The loader's resize of decoded pixels (the original's `load_image`): long side to `imgSize`, size
+ * `int(w·r), int(h·r)`; cv2 INTER_AREA ({@link resizeArea}) when shrinking without augmentation, else cv2-style bilinear
+ * ({@link resizeBilinear}); the image itself when r = 1. For pixels that are already in memory (video frames).
+ */
+export function resizeLongSide(image: ImageU8, imgSize: number, augment = false): ImageU8 {
+  const r = imgSize / Math.max(image.height, image.width);
+  if (r === 1) return image;
+  const w = Math.trunc(image.width * r);
+  const h = Math.trunc(image.height * r);
+  return r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
+}
+
+/**
  * Reads an image as 8-bit RGB (grayscale replicated, alpha dropped as cv2.imread does, EXIF orientation applied; BMP
  * through {@link decodeBmp}; a truncated JPEG/PNG decodes the part present, as the original keeps such images) and
  * resizes it so that its long side is `imgSize` (the original's `load_image`: size = int(w0·r), int(h0·r)). Shrinking
@@ -93,7 +106,7 @@ async function loadImageWith(
     if (info.channels !== channels) throw new Error(`decoded ${info.channels} channels, expected ${channels}`);
     let image: ImageU8 = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
     if (jsResize) {
-      image = r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
+      image = resizeLongSide(image, imgSize, augment);
       if (hasPad) image = padImage(image, w + pad.left + pad.right, h + pad.top + pad.bottom, pad.left, pad.top, color);
     }
     return { image, h0, w0 };

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CLASS_NAMES, VigilUserError } from '@vigil/core';
-import { locateJsonError } from './json-error-position.js';
+import { CLASS_NAMES, VigilUserError, locateJsonError } from '@vigil/core';
 import { RecordIssues } from './record-issues.js';
 
 /** One image of a competition `labels.json`, structurally valid (boxes not yet checked against the image). */

@@ -1,4 +1,4 @@
-import { CLASS_NAMES, type Detections, VigilUserError } from '@vigil/core';
+import { CLASS_NAMES, type Detections, VigilUserError, locateJsonError } from '@vigil/core';
 import type { ConfusionMatrix } from './confusion-matrix.js';
 import { DetectionEvaluator } from './evaluator.js';
 import type { Metrics } from './metrics.js';
@@ -34,7 +34,7 @@ export function parseJsonText(text: string, file: string): unknown {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /at position (\d+)/.exec(msg);
-    const pos = m ? Number(m[1]) : /end of JSON input/.test(msg) ? text.length : jsonErrorOffset(text);
+    const pos = m ? Number(m[1]) : /end of JSON input/.test(msg) ? text.length : (locateJsonError(text)?.offset ?? -1);
     let where = '';
     if (pos >= 0) {
       const before = text.slice(0, pos);
@@ -44,74 +44,6 @@ export function parseJsonText(text: string, file: string): unknown {
     }
     const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/, \.\.\.".*$/s, '');
     throw new VigilUserError(`${file}: not valid JSON${where}: ${reason}. Fix the file (is it complete?) and retry.`, file);
-  }
-}
-
-/**
- * Offset of the first syntax error in `text` (a small JSON recogniser, used only to locate an error that
- * `JSON.parse` reported without a position), or -1.
- */
-function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const value = (): void => {
-    ws();
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        str();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    } else if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    } else if (ch === '"') str();
-    else {
-      const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
-      if (!m) fail();
-      i += m![0].length;
-    }
-  };
-  const str = () => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i]! < ' ') fail();
-      i += text[i] === '\\' ? 2 : 1;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : -1;
-  } catch (at) {
-    return typeof at === 'number' ? at : -1;
   }
 }
 

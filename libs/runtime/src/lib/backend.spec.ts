@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCpuAccelerator, loadNativeAddon } from '@vigil/cpu-accel';
@@ -9,9 +11,10 @@ describe('parseBackendPreference', () => {
     expect(parseBackendPreference(' WASM ')).toBe('wasm');
     expect(parseBackendPreference('node')).toBe('tensorflow');
     expect(parseBackendPreference('node-gpu')).toBe('tensorflow-gpu');
+    expect(parseBackendPreference('WebGPU')).toBe('webgpu');
   });
   it('rejects unknown names, listing the valid ones', () => {
-    expect(() => parseBackendPreference('tpu')).toThrow(/unknown backend "tpu".*auto, tensorflow-gpu, tensorflow, accel, wasm, cpu/);
+    expect(() => parseBackendPreference('tpu')).toThrow(/unknown backend "tpu".*auto, tensorflow-gpu, webgpu, tensorflow, accel, wasm, cpu/);
   });
 });
 
@@ -44,6 +47,21 @@ describe('initBackend', () => {
     // tfjs-node cannot be installed on this machine: the report names why it was skipped.
     expect(choice.reason).toMatch(/tfjs-node-gpu is not installed/);
     expect(choice.reason).toMatch(/tfjs-node is not installed/);
+    // no GPU here (at most SwiftShader, a software emulation, which auto never takes): webgpu was skipped, and why
+    expect(choice.reason).toMatch(/Vulkan driver|software emulation|webgpu package/);
+  });
+
+  it('--backend webgpu starts on the adapter present (SwiftShader included) and names it', async (ctx) => {
+    const lines: string[] = [];
+    const choice = await initBackend({ prefer: 'webgpu', log: (l) => lines.push(l) }).catch((e: Error) => {
+      if (process.env['CI']) throw e; // CI installs SwiftShader: a missing adapter is a failure there
+      ctx.skip(`no WebGPU adapter here: ${e.message}`);
+    });
+    expect(choice!.kind).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(lines).toEqual([expect.stringMatching(/^\[vigil\] backend: webgpu — tfjs webgpu backend on Dawn: \S.* \(requested\)$/)]);
+    const v = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]);
+    expect(v).toBe(6);
   });
 
   it('an explicitly requested but missing backend is a clear error', async () => {
@@ -82,4 +100,19 @@ describe('initBackend', () => {
     expect(choice.kind).toBe('accel');
     expect(choice.reason).toMatch(/^test accelerator/);
   });
+
+  it('the cpu backend prints no "install the node backend" banner (fresh process)', () => {
+    // A child process: in this one the cpu backend may already have written its first tensor.
+    const script = [
+      `const { initBackend } = await import(${JSON.stringify(fileURLToPath(new URL('./backend.ts', import.meta.url)))});`,
+      "const tf = await import('@tensorflow/tfjs-core');",
+      "await initBackend({ prefer: 'cpu', log: false });",
+      'console.log(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--conditions=@vigil/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('3');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/node backend|tfjs-node/);
+  });
 });
+

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createCpuAccelerator, patchCpuBackend } from '@vigil/cpu-accel';
+import { createCpuAccelerator, patchCpuBackend, type CpuAccelerator } from '@vigil/cpu-accel';
 import { VigilUserError } from '@vigil/core';
+import { activateWebGpu } from '@vigil/webgpu';
 
 /** Backend choices, fastest first. `auto` tries them in this order. */
-export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'accel', 'wasm', 'cpu'] as const;
+export const BACKEND_ORDER = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'accel', 'wasm', 'cpu'] as const;
 export type BackendKind = (typeof BACKEND_ORDER)[number];
 export type BackendPreference = BackendKind | 'auto';
 
@@ -30,15 +31,10 @@ export interface InitBackendOptions {
 }
 
 /**
- * An accelerated-CPU provider: prepares the wasm backend and registers faster kernels. The default is
+ * The accelerated-CPU provider (@vigil/cpu-accel's `CpuAccelerator`) used for the `accel` choice: by default
  * @vigil/cpu-accel's (wasm + native oneDNN kernels when its addon is built, else portable kernels); replace it with
  * {@link setCpuAccelerator} (`undefined` makes `accel` unavailable).
  */
-export interface CpuAccelerator {
-  /** Makes `tfBackend` active with the accelerated kernels; returns a short description of the active path. */
-  activate(): Promise<{ tfBackend: string; description: string }>;
-}
-
 let accelerator: CpuAccelerator | undefined = createCpuAccelerator();
 
 /** Installs the accelerated-CPU provider used for the `accel` choice (`undefined`: none). */
@@ -46,7 +42,8 @@ export function setCpuAccelerator(a: CpuAccelerator | undefined): void {
   accelerator = a;
 }
 
-type Attempt = () => Promise<{ tfBackend: string; detail: string }>;
+/** `explicit`: this backend was asked for by name (not tried by auto); `env`: the environment initBackend reads. */
+type Attempt = (ctx: { explicit: boolean; env: Record<string, string | undefined> }) => Promise<{ tfBackend: string; detail: string }>;
 
 function isModuleNotFound(e: unknown): boolean {
   const code = (e as { code?: string } | null)?.code;
@@ -73,6 +70,11 @@ function nodeAttempt(pkg: string): Attempt {
 
 const attempts: Record<BackendKind, Attempt> = {
   'tensorflow-gpu': nodeAttempt('@tensorflow/tfjs-node-gpu'),
+  // auto takes a software adapter (SwiftShader) only with VIGIL_WEBGPU_ALLOW_SOFTWARE=1; asking by name takes any
+  webgpu: async ({ explicit, env }) => {
+    const r = await activateWebGpu(explicit ? { allowSoftware: true } : { env });
+    return { tfBackend: r.tfBackend, detail: r.description };
+  },
   tensorflow: nodeAttempt('@tensorflow/tfjs-node'),
   accel: async () => {
     if (!accelerator) throw new Error('accelerated CPU kernels are not available in this build');
@@ -87,6 +89,9 @@ const attempts: Record<BackendKind, Attempt> = {
   cpu: async () => {
     await import('@tensorflow/tfjs-backend-cpu');
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+    // tfjs-backend-cpu prints a multi-line "install the node backend" banner at its first tensor in Node; the choice
+    // of backend was made here (tfjs-node is tried first under auto), so the banner is noise.
+    (tf.backend() as { firstUse?: boolean }).firstUse = false;
     // tfjs-backend-cpu 4.22.0's ResizeNearestNeighborGrad is wrong for batch > 1; also registers the gradients.
     await patchCpuBackend();
     return { tfBackend: 'cpu', detail: 'stock tfjs cpu backend (slowest; ResizeNearestNeighborGrad fixed)' };
@@ -97,7 +102,7 @@ const attempts: Record<BackendKind, Attempt> = {
 export function parseBackendPreference(value: string | undefined): BackendPreference {
   const v = (value ?? 'auto').trim().toLowerCase();
   if (v === '' || v === 'auto') return 'auto';
-  const alias: Record<string, BackendKind> = { 'node-gpu': 'tensorflow-gpu', node: 'tensorflow', gpu: 'tensorflow-gpu' };
+  const alias: Record<string, BackendKind> = { 'node-gpu': 'tensorflow-gpu', node: 'tensorflow', gpu: 'tensorflow-gpu', dawn: 'webgpu' };
   const kind = alias[v] ?? v;
   if ((BACKEND_ORDER as readonly string[]).includes(kind)) return kind as BackendKind;
   throw new VigilUserError(
@@ -106,9 +111,9 @@ export function parseBackendPreference(value: string | undefined): BackendPrefer
 }
 
 /**
- * Chooses and activates the tfjs backend: tfjs-node-gpu → tfjs-node → accelerated CPU → wasm → cpu, or the one
- * asked for by `prefer` / `VIGIL_BACKEND`. Reports the choice in one line. An explicitly requested backend that
- * cannot start is an error (no silent fallback).
+ * Chooses and activates the tfjs backend: tfjs-node-gpu → WebGPU (a hardware adapter) → tfjs-node → accelerated
+ * CPU → wasm → cpu, or the one asked for by `prefer` / `VIGIL_BACKEND`. Reports the choice in one line. An explicitly
+ * requested backend that cannot start is an error (no silent fallback).
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
   const env = options.env ?? process.env;
@@ -118,7 +123,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const skipped: string[] = [];
   for (const kind of order) {
     try {
-      const r = await attempts[kind]();
+      const r = await attempts[kind]({ explicit: pref !== 'auto', env });
       const why = pref === 'auto' ? (skipped.length ? `auto; ${skipped.join('; ')}` : 'auto; first choice') : `requested${requested === options.prefer ? '' : ` by ${BACKEND_ENV}`}`;
       const choice: BackendChoice = { kind, tfBackend: r.tfBackend, reason: `${r.detail} (${why})` };
       if (options.log !== false) (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`[vigil] backend: ${kind} — ${choice.reason}`);

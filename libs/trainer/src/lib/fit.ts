@@ -156,10 +156,6 @@ function modelState(model: YoloModel): tf.NamedTensorMap {
   return Object.fromEntries(model.variables());
 }
 
-function memGb(): number {
-  return process.memoryUsage().rss / 1e9;
-}
-
 /**
  * Trains one stage as the original's train.py loop does, per batch: warmup of lr / momentum / accumulate
  * ({@link TrainSchedule}), forward + loss + backward, optimizer step every `accumulate` batches followed by the EMA
@@ -384,5 +380,3 @@ export function halfRoundModel(model: YoloModel): void {
   // strides are powers of two, so rounding grid units equals rounding the pixel anchor_grid
   model.anchors = model.anchors.map((l) => l.map((a) => a.map((v) => roundToHalf(v))));
 }
-
-export { memGb };

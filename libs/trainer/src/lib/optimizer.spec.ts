@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { classifyParam, clipGradNorm, GradientAccumulator, GroupedOptimizer, registerSgdKernel, type OptimizerKind, type SgdKernelArgs } from './optimizer.js';
+import { SGD_STEP, type SgdStepAttrs, type SgdStepInputs } from '@vigil/core';
+import { classifyParam, clipGradNorm, GradientAccumulator, GroupedOptimizer, type OptimizerKind } from './optimizer.js';
 
 interface OptimCase {
   kind: OptimizerKind;
@@ -89,17 +90,25 @@ describe('GroupedOptimizer details', () => {
     }
   });
 
-  it('uses a registered fused SGD kernel after the first step (same values as the ops) and frees its outputs', () => {
+  it('runs an SGD_STEP kernel registered for the active backend after the first step (same values as the ops) and frees its outputs', () => {
     const run = (kernel: boolean) => {
-      const calls: SgdKernelArgs[] = [];
+      const calls: SgdStepAttrs[] = [];
       if (kernel) {
-        registerSgdKernel(tf.getBackend(), (a) => {
-          calls.push(a);
-          // the update written out in ops, as a backend kernel would compute it
-          const d = tf.add(a.grad, tf.mul(a.param, a.weightDecay));
-          const buf = tf.add(tf.mul(a.buf, a.momentum), d);
-          const step = a.nesterov ? tf.add(d, tf.mul(buf, a.momentum)) : buf;
-          return { param: tf.sub(a.param, tf.mul(step, a.lr)), buf };
+        tf.registerKernel({
+          kernelName: SGD_STEP,
+          backendName: tf.getBackend(),
+          kernelFunc: ({ inputs, attrs }) => {
+            const a = attrs as unknown as SgdStepAttrs;
+            const { param, grad, buf } = inputs as unknown as SgdStepInputs<tf.Tensor>;
+            calls.push(a);
+            // the update written out in ops, as a backend kernel would compute it
+            return tf.tidy(() => {
+              const d = tf.add(grad, tf.mul(param, a.weightDecay));
+              const b = tf.add(tf.mul(buf, a.momentum), d);
+              const step = a.nesterov ? tf.add(d, tf.mul(b, a.momentum)) : b;
+              return [tf.sub(param, tf.mul(step, a.lr)), b];
+            });
+          },
         });
       }
       const w = tf.variable(tf.tensor1d([0.5, -1, 2]), true, 'model.0.conv.weight');
@@ -111,7 +120,7 @@ describe('GroupedOptimizer details', () => {
         g.dispose();
         counts.push(tf.memory().numTensors);
       }
-      registerSgdKernel(tf.getBackend(), undefined);
+      if (kernel) tf.unregisterKernel(SGD_STEP, tf.getBackend());
       const out = Array.from(w.dataSync());
       opt.dispose();
       w.dispose();

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { SGD_STEP, type SgdStepAttrs, type SgdStepInputs } from '@vigil/core';
 
 /** Optimizer kinds: the original's SGD (Nesterov) and `--adam`; AdamW (decoupled decay) as an option. */
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw';
@@ -70,28 +72,16 @@ interface Slot {
  * Updates are in-place `assign`s inside `tf.tidy`; state buffers are tf.Variables owned by the optimizer
  * ({@link dispose} frees them).
  */
-/** Arguments of a fused SGD update of one parameter (after its first step, when the momentum buffer exists). */
-export interface SgdKernelArgs {
-  param: tf.Tensor;
-  grad: tf.Tensor;
-  buf: tf.Tensor;
-  lr: number;
-  weightDecay: number;
-  momentum: number;
-  nesterov: boolean;
-}
 /**
- * Extension point: a backend-specific fused SGD update (e.g. @vigil/cpu-accel's `sgdStepKernel()` for `wasm`) that
- * returns the new param and momentum buffer with the same values as {@link GroupedOptimizer}'s ops, or `undefined` to
- * let the ops run. Saves ~9 small ops a parameter per step.
+ * The fused SGD update of one parameter (after its first step, when the momentum buffer exists) through @vigil/core's
+ * `SGD_STEP` kernel, when the active backend registers one (@vigil/cpu-accel does on `wasm`): the new param and
+ * momentum buffer with the same values as {@link GroupedOptimizer}'s ops, in one kernel instead of ~9 ops. `undefined`
+ * when no kernel is registered (the caller runs its ops).
  */
-export type SgdKernel = (args: SgdKernelArgs) => { param: tf.Tensor; buf: tf.Tensor } | undefined;
-const sgdKernels = new Map<string, SgdKernel>();
-
-/** Registers (or with `undefined` removes) the fused SGD update for a tfjs backend. */
-export function registerSgdKernel(backendName: string, kernel: SgdKernel | undefined): void {
-  if (kernel) sgdKernels.set(backendName, kernel);
-  else sgdKernels.delete(backendName);
+function sgdStepKernel(param: tf.Tensor, grad: tf.Tensor, buf: tf.Tensor, attrs: SgdStepAttrs): [tf.Tensor, tf.Tensor] | undefined {
+  const b = tf.getBackend();
+  if (b === undefined || !tf.getKernel(SGD_STEP, b)) return undefined;
+  return tf.engine().runKernel(SGD_STEP, { param, grad, buf } satisfies SgdStepInputs<tf.Tensor>, attrs as unknown as NamedAttrMap) as [tf.Tensor, tf.Tensor];
 }
 
 export class GroupedOptimizer {
@@ -154,13 +144,12 @@ export class GroupedOptimizer {
     const lr = this.lr[s.group]!;
     const wd = this.weightDecay[s.group]!;
     const mom = this.momentum;
-    const fused = mom !== 0 && s.buf1 ? sgdKernels.get(tf.getBackend()) : undefined;
     tf.tidy(() => {
       const p = s.variable;
-      const r = fused?.({ param: p, grad: g, buf: s.buf1!, lr, weightDecay: wd, momentum: mom, nesterov: this.nesterov });
+      const r = mom !== 0 && s.buf1 ? sgdStepKernel(p, g, s.buf1, { lr, weightDecay: wd, momentum: mom, nesterov: this.nesterov }) : undefined;
       if (r) {
-        s.buf1!.assign(r.buf);
-        p.assign(r.param);
+        s.buf1!.assign(r[1]);
+        p.assign(r[0]);
         return;
       }
       let d = wd !== 0 ? tf.add(g, tf.mul(p, tf.scalar(wd))) : g;

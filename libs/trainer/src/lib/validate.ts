@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nonMaxSuppression } from '@vigil/core';
+import { cxcywhToXyxy, denormalizeBoxes, nonMaxSuppression } from '@vigil/core';
 import { DetectionEvaluator, type EvaluationResult, type MatchingMode } from '@vigil/evaluator';
 import type { YoloModel } from '@vigil/yolov5';
 import type { TrainBatch } from './batch-source.js';
@@ -41,17 +41,14 @@ export async function evaluateModel(model: YoloModel, batches: AsyncIterable<Tra
       });
       const rows: number[] = [];
       for (let t = 0; t < b.numTargets; t++) if (b.targets[t * 6] === i) rows.push(t);
-      const boxes = new Float32Array(rows.length * 4);
+      const normalised = new Float64Array(rows.length * 4);
       const classes = new Int32Array(rows.length);
       rows.forEach((t, k) => {
-        const o = t * 6;
-        const cx = b.targets[o + 2]! * W;
-        const cy = b.targets[o + 3]! * H;
-        const w = b.targets[o + 4]! * W;
-        const h = b.targets[o + 5]! * H;
-        classes[k] = b.targets[o + 1]!;
-        boxes.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], k * 4);
+        classes[k] = b.targets[t * 6 + 1]!;
+        normalised.set(b.targets.subarray(t * 6 + 2, t * 6 + 6), k * 4);
       });
+      // Scaled to pixels before the conversion (in float64, rounded to float32 once), as test.py's tbox.
+      const boxes = Float32Array.from(cxcywhToXyxy(denormalizeBoxes(normalised, W, H)));
       ev.addImage(det, { count: rows.length, boxes, classes });
     }
     done += B;

@@ -113,4 +113,33 @@ describe('checkpoints', () => {
     m7.dispose();
     m3.dispose();
   });
+
+  it('header checksum: a changed header byte is detected; files of the first layout (VIGILCK1, no header CRC) still load', () => {
+    const m = YoloModel.create(tinyP6Spec(), { seed: 8 });
+    const v2 = encodeCheckpoint(checkpointFromModel(m));
+    expect(new TextDecoder().decode(v2.subarray(0, 8))).toBe('VIGILCK2');
+    const len = new DataView(v2.buffer).getUint32(8, true);
+    const flipped = v2.slice();
+    flipped[12 + 40]! ^= 0x01; // inside the JSON: still parseable or not, the checksum tells
+    expect(() => decodeCheckpoint(flipped, 'h.vckpt')).toThrow(/^h\.vckpt: damaged checkpoint: header checksum mismatch$/);
+    // the first layout: magic VIGILCK1, version 1, data right after the JSON (8-aligned)
+    const header = JSON.parse(new TextDecoder().decode(v2.subarray(12, 12 + len))) as Record<string, unknown>;
+    const json = new TextEncoder().encode(JSON.stringify({ ...header, version: 1 }));
+    const data = v2.subarray((12 + len + 4 + 7) & ~7);
+    const start = (12 + json.length + 7) & ~7;
+    const v1 = new Uint8Array(start + data.length);
+    v1.set(new TextEncoder().encode('VIGILCK1'));
+    new DataView(v1.buffer).setUint32(8, json.length, true);
+    v1.set(json, 12);
+    v1.set(data, start);
+    const ck = decodeCheckpoint(v1, 'old.vckpt');
+    const w = m.getWeights();
+    for (const [k, t] of w) expect(bytesOf(ck.weights.get(k)!.data).equals(bytesOf(t.data))).toBe(true);
+    modelFromCheckpoint(ck, 'old.vckpt').dispose();
+    // a v1 magic with a v2 header (or the reverse) is damage, not a version to read
+    const mixed = v1.slice();
+    mixed.set(new TextEncoder().encode('VIGILCK2'));
+    expect(() => decodeCheckpoint(mixed, 'mixed.vckpt')).toThrow(/mixed\.vckpt: damaged checkpoint: header checksum mismatch/);
+    m.dispose();
+  });
 });

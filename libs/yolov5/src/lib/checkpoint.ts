@@ -2,20 +2,23 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { basename, dirname, join } from 'node:path';
 import { VigilUserError } from '@vigil/core';
 import { decodeFloat16, encodeFloat16 } from './float16.js';
-import { YoloModel, type WeightTensor } from './model.js';
-import { resolveSpec, validateSpecConfig, type ModelSpecConfig } from './spec.js';
+import { modelElementCount, YoloModel, type WeightTensor } from './model.js';
+import { resolveSpec, validateSpecConfig, type ModelSpecConfig, type ResolvedSpec } from './spec.js';
 
 /**
  * Vigil's own checkpoint format (`.vckpt`): one file holding the weights (fp32 or fp16), the spec, class names,
  * anchors (grid units) and strides, and optionally a training-state blob (JSON + float32 tensors, e.g. optimiser
  * moments, EMA weights, RNG state) for resume.
  *
- * Layout (little-endian): magic `VIGILCK1` (8 bytes) · u32 header length · header JSON (UTF-8) · zero padding to a
- * multiple of 8 · tensor data (each tensor 8-byte aligned) · magic `VCK1END!`. The header lists every tensor
- * (name, shape, dtype, offset, bytes), the data length and its CRC-32, so a truncated or damaged file is detected.
+ * Layout (little-endian): magic `VIGILCK2` (8 bytes) · u32 header length · header JSON (UTF-8) · u32 CRC-32 of
+ * everything before it (magic, length, JSON) · zero padding to a multiple of 8 · tensor data (each tensor 8-byte
+ * aligned) · magic `VCK1END!`. The header lists every tensor (name, shape, dtype, offset, bytes), the data length and
+ * its CRC-32, so a truncated or damaged file is detected; every offset, shape and size is checked against the file
+ * before anything is allocated. Files of the first layout (`VIGILCK1`: no header CRC) are still read.
  */
 
-const MAGIC = 'VIGILCK1';
+const MAGIC = 'VIGILCK2';
+const MAGIC_V1 = 'VIGILCK1';
 const END = 'VCK1END!';
 export const CHECKPOINT_EXTENSION = '.vckpt';
 
@@ -49,7 +52,7 @@ interface TensorEntry {
 
 interface Header {
   format: 'vigil-yolov5-checkpoint';
-  version: 1;
+  version: 1 | 2;
   spec: ModelSpecConfig;
   names: string[];
   anchors: number[][][];
@@ -109,7 +112,7 @@ export function encodeCheckpoint(data: CheckpointData, options: { dtype?: Storag
   }
   const header: Header = {
     format: 'vigil-yolov5-checkpoint',
-    version: 1,
+    version: 2,
     spec: data.spec,
     names: data.names,
     anchors: data.anchors,
@@ -123,58 +126,114 @@ export function encodeCheckpoint(data: CheckpointData, options: { dtype?: Storag
     crc32: crc32(blob),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const headStart = 12;
-  const dataStart = align8(headStart + json.byteLength);
+  const headEnd = 12 + json.byteLength;
+  const dataStart = align8(headEnd + 4);
   const out = new Uint8Array(dataStart + blob.byteLength + END.length);
+  const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, json.byteLength, true);
-  out.set(json, headStart);
+  view.setUint32(8, json.byteLength, true);
+  out.set(json, 12);
+  view.setUint32(headEnd, crc32(out.subarray(0, headEnd)), true);
   out.set(blob, dataStart);
   out.set(new TextEncoder().encode(END), dataStart + blob.byteLength);
   return out;
 }
 
-/** Parses a checkpoint; `source` names the file in errors (truncated, damaged, foreign). */
+const ITEM_BYTES: Record<StorageDtype, number> = { float32: 4, float16: 2 };
+const MAX_RANK = 8;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isNumberList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/**
+ * Checks the header's structure and its tensor table against the data section (`dataBytes`, already checked against
+ * the file size): every entry inside the data, non-overlapping, bytes = elements × item size. Returns a message for
+ * the first problem, or undefined.
+ */
+function headerProblem(h: Header): string | undefined {
+  if (!isCount(h.dataBytes) || typeof h.crc32 !== 'number') return 'header lacks its data length / checksum';
+  if (!Array.isArray(h.names) || !h.names.every((n) => typeof n === 'string')) return '"names" is not a list of strings';
+  if (!Array.isArray(h.anchors) || !h.anchors.every((l) => Array.isArray(l) && l.every((a) => isNumberList(a) && a.length === 2))) return '"anchors" is not a [levels][anchors][2] list';
+  if (!isNumberList(h.strides) || typeof h.fused !== 'boolean') return '"strides" / "fused" are malformed';
+  if (!Array.isArray(h.weights) || (h.trainingTensors !== undefined && !Array.isArray(h.trainingTensors))) return 'the tensor table is not a list';
+  const entries = [...h.weights, ...(h.trainingTensors ?? [])] as unknown[];
+  const seen = new Set<string>();
+  const spans: [number, number][] = [];
+  for (const [i, raw] of entries.entries()) {
+    const e = raw as Partial<TensorEntry> | null;
+    const what = `tensor #${i}${typeof e?.name === 'string' ? ` (${e.name.slice(0, 80)})` : ''}`;
+    if (!e || typeof e !== 'object' || typeof e.name !== 'string' || e.name.length === 0 || e.name.length > 512) return `${what} has no valid name`;
+    const isTraining = i >= h.weights.length;
+    const key = `${isTraining ? 't' : 'w'}:${e.name}`;
+    if (seen.has(key)) return `${what} is listed twice`;
+    seen.add(key);
+    if (e.dtype !== 'float32' && e.dtype !== 'float16') return `${what} has unknown dtype ${JSON.stringify(e.dtype)}`;
+    if (!Array.isArray(e.shape) || e.shape.length > MAX_RANK || !e.shape.every(isCount)) return `${what} has a malformed shape`;
+    if (!isCount(e.offset) || !isCount(e.bytes) || e.offset % 4 !== 0) return `${what} has a malformed offset / size`;
+    let n = 1;
+    for (const d of e.shape) n *= d;
+    if (n * ITEM_BYTES[e.dtype] !== e.bytes) return `${what}: shape [${e.shape.join(',')}] does not match its ${e.bytes} bytes`;
+    if (e.offset + e.bytes > h.dataBytes) return `${what} lies outside the data section`;
+    spans.push([e.offset, e.bytes]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) if (spans[i]![0] < spans[i - 1]![0] + spans[i - 1]![1]) return 'tensors overlap in the data section';
+  return undefined;
+}
+
+/**
+ * Parses a checkpoint; `source` names the file in errors (truncated, damaged, foreign). Throws only
+ * {@link VigilUserError}; allocates at most the data section's size (twice for fp16 weights, decoded to float32).
+ */
 export function decodeCheckpoint(bytes: Uint8Array, source = '<checkpoint>'): CheckpointData & { dtype: StorageDtype } {
   const fail = (what: string): never => {
     throw new VigilUserError(`${source}: ${what}`, source);
   };
   const text = new TextDecoder();
-  if (bytes.byteLength < 12 || text.decode(bytes.subarray(0, 8)) !== MAGIC) {
+  const magic = bytes.byteLength >= 12 ? text.decode(bytes.subarray(0, 8)) : '';
+  if (magic !== MAGIC && magic !== MAGIC_V1) {
     const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
     fail(isZip ? 'this is a PyTorch .pt file, not a Vigil checkpoint; load it with the .pt importer (vigil-predict import)' : 'not a Vigil checkpoint (bad magic); pass a .vckpt written by Vigil');
   }
+  const v1 = magic === MAGIC_V1;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLen = view.getUint32(8, true);
-  if (12 + headLen > bytes.byteLength) fail('truncated checkpoint (header incomplete); the file was not fully written or copied');
+  const headEnd = 12 + headLen;
+  if (headEnd + (v1 ? 0 : 4) > bytes.byteLength) fail('truncated checkpoint (header incomplete); the file was not fully written or copied');
+  if (!v1 && view.getUint32(headEnd, true) !== crc32(bytes.subarray(0, headEnd))) fail('damaged checkpoint: header checksum mismatch');
   let header: Header;
   try {
-    header = JSON.parse(text.decode(bytes.subarray(12, 12 + headLen))) as Header;
+    header = JSON.parse(text.decode(bytes.subarray(12, headEnd))) as Header;
   } catch {
     return fail('damaged checkpoint header (invalid JSON)');
   }
+  if (header === null || typeof header !== 'object') fail('damaged checkpoint header (not an object)');
   if (header.format !== 'vigil-yolov5-checkpoint') fail(`unknown checkpoint format "${String(header.format)}"`);
-  if (header.version !== 1) fail(`checkpoint version ${String(header.version)} is newer than this Vigil supports (1); update Vigil`);
-  const dataStart = align8(12 + headLen);
+  if (header.version !== (v1 ? 1 : 2)) {
+    fail(typeof header.version === 'number' && header.version > 2 ? `checkpoint version ${header.version} is newer than this Vigil supports (2); update Vigil` : `checkpoint version ${String(header.version)} does not match its layout (damaged)`);
+  }
+  if (!isCount(header.dataBytes)) fail('damaged checkpoint header (data length)');
+  const dataStart = align8(headEnd + (v1 ? 0 : 4));
   const expected = dataStart + header.dataBytes + END.length;
   if (bytes.byteLength < expected) fail(`truncated checkpoint: ${bytes.byteLength} bytes, expected ${expected}; the file was not fully written or copied`);
   if (bytes.byteLength > expected) fail(`checkpoint has ${bytes.byteLength - expected} unexpected trailing bytes (damaged)`);
   if (text.decode(bytes.subarray(expected - END.length)) !== END) fail('damaged checkpoint (end marker missing)');
+  const problem = headerProblem(header);
+  if (problem) fail(`damaged checkpoint header: ${problem}`);
   const blob = bytes.subarray(dataStart, dataStart + header.dataBytes);
   if (crc32(blob) !== header.crc32) fail('damaged checkpoint: data checksum mismatch');
   const read = (e: TensorEntry): WeightTensor => {
-    const n = e.shape.reduce((a, b) => a * b, 1);
-    if (e.offset + e.bytes > blob.byteLength || e.bytes !== n * (e.dtype === 'float16' ? 2 : 4)) fail(`tensor ${e.name} is out of range (damaged)`);
     // Copy into a fresh, aligned buffer (a Node Buffer's slice() would share the whole file's memory).
     const raw = new Uint8Array(e.bytes);
     raw.set(blob.subarray(e.offset, e.offset + e.bytes));
     const data = e.dtype === 'float16' ? decodeFloat16(new Uint16Array(raw.buffer)) : new Float32Array(raw.buffer);
     return { shape: [...e.shape], data };
   };
+  const spec = validateSpecConfig(header.spec, `${source} (spec)`);
   const weights = new Map(header.weights.map((e) => [e.name, read(e)] as const));
   const dtype: StorageDtype = header.weights.some((e) => e.dtype === 'float16') ? 'float16' : 'float32';
   const out: CheckpointData & { dtype: StorageDtype } = {
-    spec: validateSpecConfig(header.spec, `${source} (spec)`),
+    spec,
     names: header.names,
     anchors: header.anchors,
     strides: header.strides,
@@ -330,9 +389,23 @@ export function loadWeightsInto(
   return { loaded: [...take.keys()], skipped };
 }
 
+/**
+ * A file's weights must hold exactly the values of the model its spec describes (strict loading needs every tensor):
+ * checked before the model is allocated, so that a spec naming a huge model in a small file is refused cheaply.
+ */
+export function checkHoldsModel(spec: ResolvedSpec, ckpt: Pick<CheckpointData, 'weights' | 'fused'>, source: string): void {
+  const need = modelElementCount(spec, { fused: ckpt.fused });
+  let have = 0;
+  for (const t of ckpt.weights.values()) have += t.data.length;
+  if (need !== have) {
+    throw new VigilUserError(`${source}: its spec describes a model of ${need} values but the file holds ${have} (damaged, or the spec does not belong to these weights)`, source);
+  }
+}
+
 /** Builds a model from a checkpoint (its own spec and nc), with its weights, anchors and names. */
 export function modelFromCheckpoint(ckpt: CheckpointData, source = 'checkpoint'): YoloModel {
   const spec = resolveSpec(ckpt.spec, { source: `${source} (spec)` });
+  checkHoldsModel(spec, ckpt, source);
   const model = YoloModel.create(spec, { names: ckpt.names, init: 'zeros' });
   try {
     if (ckpt.fused) model.fuse();

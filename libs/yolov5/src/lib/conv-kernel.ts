@@ -1,85 +1,48 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, NamedTensorMap } from '@tensorflow/tfjs-core';
+import { BN_SILU, CONV_BN_SILU, bnSiluTakes, type BnSiluAttrs, type BnSiluInputs, type ConvBnSiluAttrs, type ConvBnSiluInputs } from '@vigil/core';
 
 /**
- * Extension point for an accelerated Conv+BN+SiLU kernel (the CPU-acceleration library registers one per backend).
- *
- * A kernel computes, for NHWC input `x` and HWIO `filter`:
- *   `silu(conv2d(x, filter, stride, symmetric zero pad) * scale + bias)`   (scale per output channel, 1 when absent)
- * i.e. a YOLOv5 `Conv` in inference: with BatchNorm folded as scale = γ/√(var+eps), bias = β − μ·scale, or a fused
- * model's conv bias with no scale. The model calls it only in eval mode (no gradients needed) and only when one is
- * registered for the active backend (`tf.getBackend()`); otherwise it uses plain tfjs ops. The returned tensor is owned
- * by the caller (the model calls it inside `tf.tidy`).
+ * The Conv block's fused kernels, taken from tfjs' kernel registry (names and interfaces in @vigil/core's
+ * kernel-names): a backend that registers them (@vigil/cpu-accel on `wasm`, once activated — e.g. by
+ * `initBackend()` of @vigil/runtime) gets them; elsewhere the model uses its plain tfjs ops.
  */
-export interface ConvBnSiluArgs {
-  /** `[B, H, W, Cin]` float32. */
-  x: tf.Tensor4D;
-  /** `[k, k, Cin, Cout]` float32. */
-  filter: tf.Tensor4D;
-  /** `[Cout]` multiplier after the convolution (absent = 1). */
-  scale?: tf.Tensor1D;
-  /** `[Cout]` added after the scale. */
-  bias: tf.Tensor1D;
-  stride: number;
-  /** Zero padding on each side (PyTorch's symmetric `padding`). */
-  pad: number;
+
+function activeKernel(name: string): tf.KernelConfig | undefined {
+  const b = tf.getBackend();
+  return b === undefined ? undefined : tf.getKernel(name, b);
 }
 
-export type ConvBnSiluKernel = (args: ConvBnSiluArgs) => tf.Tensor4D;
+/** Arguments of {@link convBnSiluEval}: the inputs and attrs of @vigil/core's `CONV_BN_SILU` kernel. */
+export type ConvBnSiluEvalArgs = ConvBnSiluInputs<tf.Tensor4D, tf.Tensor1D> & ConvBnSiluAttrs;
 
-const kernels = new Map<string, ConvBnSiluKernel>();
-
-/** Registers (or with `undefined`, removes) the fused Conv+BN+SiLU kernel used on tfjs backend `backendName`. */
-export function registerConvBnSiluKernel(backendName: string, kernel: ConvBnSiluKernel | undefined): void {
-  if (kernel) kernels.set(backendName, kernel);
-  else kernels.delete(backendName);
-}
-
-/** The kernel registered for `backendName`, if any. */
-export function getConvBnSiluKernel(backendName: string): ConvBnSiluKernel | undefined {
-  return kernels.get(backendName);
+/** True when the active backend has a `CONV_BN_SILU` kernel (inference form of the Conv block). */
+export function hasConvBnSiluKernel(): boolean {
+  return activeKernel(CONV_BN_SILU) !== undefined;
 }
 
 /**
- * Training form of the extension point: Conv + BatchNorm with batch statistics + SiLU in one differentiable op,
- * `silu((conv2d(x, filter) − mean) / √(variance + eps) · gamma + beta)`, with mean/variance over `[B, H, W]`.
- * Gradients must flow to x, filter, gamma and beta. Returns the batch `mean` and **biased** `variance` (`[Cout]`) and
- * the number of values per channel (`count`) so the model can update its running statistics as PyTorch does; or
- * `undefined` when the kernel does not handle this case (e.g. a channel count it does not support) — the model then
- * uses plain tfjs ops. Returned tensors are owned by the caller (the model calls it inside `tf.tidy`).
+ * `silu(conv2d(x, filter) · scale + bias)` through the registered `CONV_BN_SILU` kernel (call only when
+ * {@link hasConvBnSiluKernel}). Eval mode only (no gradient). The caller owns the result.
  */
-export interface ConvBnSiluTrainArgs {
-  /** `[B, H, W, Cin]` float32. */
-  x: tf.Tensor4D;
-  /** `[k, k, Cin, Cout]` float32. */
-  filter: tf.Tensor4D;
-  /** BatchNorm weight γ `[Cout]`. */
-  gamma: tf.Tensor1D;
-  /** BatchNorm bias β `[Cout]`. */
-  beta: tf.Tensor1D;
-  stride: number;
-  /** Zero padding on each side. */
-  pad: number;
-  eps: number;
+export function convBnSiluEval(a: ConvBnSiluEvalArgs): tf.Tensor4D {
+  // No `scale` key when absent: the engine treats every input key as a tensor.
+  const inputs: NamedTensorMap = a.scale ? { x: a.x, filter: a.filter, scale: a.scale, bias: a.bias } : { x: a.x, filter: a.filter, bias: a.bias };
+  const attrs: ConvBnSiluAttrs = { stride: a.stride, pad: a.pad };
+  return tf.engine().runKernel(CONV_BN_SILU, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor4D;
 }
 
-export interface ConvBnSiluTrainResult {
-  y: tf.Tensor4D;
-  mean: tf.Tensor1D;
-  variance: tf.Tensor1D;
-  count: number;
+/** True when the active backend has a `BN_SILU` kernel that takes `channels` channels (training form). */
+export function hasBnSiluKernel(channels: number): boolean {
+  return bnSiluTakes(activeKernel(BN_SILU), channels);
 }
 
-export type ConvBnSiluTrainKernel = (args: ConvBnSiluTrainArgs) => ConvBnSiluTrainResult | undefined;
-
-const trainKernels = new Map<string, ConvBnSiluTrainKernel>();
-
-/** Registers (or with `undefined`, removes) the training Conv+BN+SiLU kernel used on tfjs backend `backendName`. */
-export function registerConvBnSiluTrainKernel(backendName: string, kernel: ConvBnSiluTrainKernel | undefined): void {
-  if (kernel) trainKernels.set(backendName, kernel);
-  else trainKernels.delete(backendName);
-}
-
-/** The training kernel registered for `backendName`, if any. */
-export function getConvBnSiluTrainKernel(backendName: string): ConvBnSiluTrainKernel | undefined {
-  return trainKernels.get(backendName);
+/**
+ * BatchNorm with batch statistics + SiLU of a convolution output `c` `[B, H, W, C]` through the registered `BN_SILU`
+ * kernel (call only when {@link hasBnSiluKernel}); differentiable w.r.t. c, gamma and beta (its gradient is
+ * registered with the kernel). Returns y, the batch mean and the biased variance `[C]`, owned by the caller.
+ */
+export function bnSiluTrain(c: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  const attrs: BnSiluAttrs = { eps };
+  return tf.engine().runKernel(BN_SILU, { x: c, gamma, beta } satisfies BnSiluInputs<tf.Tensor4D, tf.Tensor1D>, attrs as unknown as NamedAttrMap) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Gradients are not registered by tfjs-core's Node entry; vitest can load its ESM registration module (plain Node cannot).
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerConvBnSiluKernel, registerConvBnSiluTrainKernel } from './conv-kernel.js';
+import { BN_SILU, CONV_BN_SILU, type BnSiluAttrs, type BnSiluKernelLimits, type ConvBnSiluAttrs } from '@vigil/core';
 import { YoloModel, conv2dSym, focusFilter, silu, spaceToDepthFocus } from './model.js';
 import { tinyP5Spec, tinyP6Spec } from './testing.js';
 import { resolveSpec } from './spec.js';
@@ -308,19 +308,39 @@ describe('fuse', () => {
   });
 });
 
-describe('Conv+BN+SiLU kernel hook', () => {
-  it('uses a kernel registered for the active backend in eval mode (same results), not in train mode', () => {
+/** Registers `kernelFunc` as `name` on the cpu backend for the duration of `body` (tests of the registry hook). */
+function withCpuKernel(name: string, kernelFunc: tf.KernelFunc, extra: object, body: () => void): void {
+  tf.registerKernel({ ...extra, kernelName: name, backendName: 'cpu', kernelFunc });
+  try {
+    body();
+  } finally {
+    tf.unregisterKernel(name, 'cpu');
+  }
+}
+
+/** Plain-ops BatchNorm (batch statistics) + SiLU of the documented BN_SILU form. */
+function plainBnSilu(c: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  const { mean, variance } = tf.moments(c, [0, 1, 2]);
+  const z = tf.add(tf.mul(tf.mul(tf.sub(c, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+  return [silu(z) as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D];
+}
+
+describe('Conv+BN+SiLU kernels from the tfjs registry', () => {
+  it('runs a CONV_BN_SILU kernel registered for the active backend in eval mode (same results), not in train mode', () => {
     const m = YoloModel.create(tinyP5Spec(), { seed: 6 });
     perturbBn(m);
     const x = input(1, 64, 64);
     const ref = m.predict(x);
     let calls = 0;
-    registerConvBnSiluKernel('cpu', ({ x: xi, filter, scale, bias, stride, pad }) => {
+    withCpuKernel(CONV_BN_SILU, ({ inputs, attrs }) => {
       calls++;
-      const y = conv2dSym(xi, filter, stride, pad);
-      return silu(tf.add(scale ? tf.mul(y, scale) : y, bias));
-    });
-    try {
+      const { x: xi, filter, scale, bias } = inputs as Record<string, tf.Tensor>;
+      const { stride, pad } = attrs as unknown as ConvBnSiluAttrs;
+      return tf.tidy(() => {
+        const y = conv2dSym(xi as tf.Tensor4D, filter as tf.Tensor4D, stride, pad);
+        return silu(tf.add(scale ? tf.mul(y, scale) : y, bias!));
+      });
+    }, {}, () => {
       const y = m.predict(x);
       expect(calls).toBeGreaterThan(10);
       expect(decodedDiff(ref, y, 64)).toBeLessThanOrEqual(1e-4);
@@ -336,14 +356,12 @@ describe('Conv+BN+SiLU kernel hook', () => {
       expect(calls).toBeGreaterThan(n);
       expect(decodedDiff(ref, z, 64)).toBeLessThanOrEqual(1e-4);
       tf.dispose([y, z]);
-    } finally {
-      registerConvBnSiluKernel('cpu', undefined);
-    }
+    });
     tf.dispose([x, ref]);
     m.dispose();
   });
 
-  it('uses a training kernel in train mode: same maps, running stats and gradients; a declining kernel falls back', () => {
+  it('runs a BN_SILU kernel in train mode where it takes the channel count: same maps, running stats and gradients', () => {
     const spec = tinyP5Spec();
     const a = YoloModel.create(spec, { seed: 6 });
     const b = YoloModel.create(spec, { seed: 6 });
@@ -352,24 +370,37 @@ describe('Conv+BN+SiLU kernel hook', () => {
     const x = input(2, 64, 64);
     const lossOf = (m: YoloModel) => () => tf.addN(m.forwardTrain(x).map((t) => tf.sum(tf.mul(t, t)))) as tf.Scalar;
     const ref = tf.variableGrads(lossOf(a));
-    let calls = 0;
-    let declined = 0;
-    // A plain-ops kernel of the documented form; declines every other call so both paths run in one forward.
-    registerConvBnSiluTrainKernel('cpu', ({ x: xi, filter, gamma, beta, stride, pad, eps }) => {
-      if (++calls % 2 === 0) {
-        declined++;
-        return undefined;
-      }
-      const c = conv2dSym(xi, filter, stride, pad);
-      const { mean, variance } = tf.moments(c, [0, 1, 2]);
-      const z = tf.add(tf.mul(tf.mul(tf.sub(c, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
-      return { y: silu(z) as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, count: c.size / c.shape[3] };
+    const channels: number[] = [];
+    // The gradient a kernel's provider registers with it; here BatchNorm + SiLU's backward written out in ops.
+    tf.registerGradient({
+      kernelName: BN_SILU,
+      inputsToSave: ['x', 'gamma', 'beta'],
+      gradFunc: (dys, saved, attrs) => {
+        const [c, gamma, beta] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor];
+        const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor4D;
+        const { mean, variance } = tf.moments(c, [0, 1, 2]);
+        const rstd = tf.rsqrt(tf.add(variance, (attrs as unknown as BnSiluAttrs).eps));
+        const xhat = tf.mul(tf.sub(c, mean), rstd);
+        const z = tf.add(tf.mul(xhat, gamma), beta);
+        const sg = tf.sigmoid(z);
+        const dz = tf.mul(dy, tf.add(sg, tf.mul(tf.mul(z, sg), tf.sub(1, sg))));
+        const dxhat = tf.mul(dz, gamma);
+        const n = c.size / c.shape[3];
+        const dx = tf.mul(tf.div(rstd, n), tf.sub(tf.sub(tf.mul(dxhat, n), tf.sum(dxhat, [0, 1, 2])), tf.mul(xhat, tf.sum(tf.mul(dxhat, xhat), [0, 1, 2]))));
+        return { x: () => dx, gamma: () => tf.sum(tf.mul(dz, xhat), [0, 1, 2]), beta: () => tf.sum(dz, [0, 1, 2]) };
+      },
     });
-    try {
+    // Takes only multiples of 8 channels (the tiny model's C3 hidden convs have 4): both paths run in one forward.
+    withCpuKernel(BN_SILU, ({ inputs, attrs }) => {
+      const { x: c, gamma, beta } = inputs as Record<string, tf.Tensor>;
+      channels.push(gamma!.shape[0]!);
+      return tf.tidy(() => plainBnSilu(c as tf.Tensor4D, gamma!, beta!, (attrs as unknown as BnSiluAttrs).eps));
+    }, { channelMultiple: 8 } satisfies BnSiluKernelLimits, () => {
       const before = tf.memory().numTensors;
       const got = tf.variableGrads(lossOf(b));
-      expect(calls).toBeGreaterThan(10);
-      expect(declined).toBeGreaterThan(5);
+      const units = [...b.variables()].filter(([n]) => n.endsWith('.bn.weight')).map(([, v]) => v.shape[0]!);
+      expect(units.some((c) => c % 8 !== 0)).toBe(true);
+      expect([...channels].sort((p, q) => p - q)).toEqual(units.filter((c) => c % 8 === 0).sort((p, q) => p - q));
       expect(Math.abs(got.value.dataSync()[0]! - ref.value.dataSync()[0]!) / ref.value.dataSync()[0]!).toBeLessThan(1e-5);
       let compared = 0;
       for (const [name, va] of a.variables()) {
@@ -385,13 +416,11 @@ describe('Conv+BN+SiLU kernel hook', () => {
       }
       tf.dispose([got.value, ...Object.values(got.grads)]);
       expect(tf.memory().numTensors).toBe(before);
-      const n = calls;
+      const n = channels.length;
       b.convKernel = 'off';
       tf.dispose(b.forwardTrain(x));
-      expect(calls).toBe(n);
-    } finally {
-      registerConvBnSiluTrainKernel('cpu', undefined);
-    }
+      expect(channels.length).toBe(n);
+    });
     tf.dispose([x, ref.value, ...Object.values(ref.grads)]);
     a.dispose();
     b.dispose();

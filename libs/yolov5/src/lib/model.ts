@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, VigilUserError } from '@vigil/core';
-import { getConvBnSiluKernel, getConvBnSiluTrainKernel, type ConvBnSiluKernel } from './conv-kernel.js';
+import { bnSiluTrain, convBnSiluEval, hasBnSiluKernel, hasConvBnSiluKernel } from './conv-kernel.js';
 import type { LayerSpec, ResolvedSpec } from './spec.js';
 
 /**
@@ -17,7 +17,7 @@ export const BN_EPS = 1e-3;
 export const BN_MOMENTUM = 0.03;
 
 /** One Conv(c1, c2, k, s) unit: conv (no bias unless fused) + BN + SiLU. */
-interface ConvUnit {
+export interface ConvUnit {
   prefix: string;
   cin: number;
   cout: number;
@@ -71,7 +71,8 @@ export interface TrainForwardOptions {
   updateStats?: boolean;
 }
 
-function convUnitsOf(layer: LayerSpec): ConvUnit[] {
+/** The Conv+BN+SiLU units of a layer, in build order (names as the original's state_dict). */
+export function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   const i = layer.index;
   const reps = layer.n;
   const units: ConvUnit[] = [];
@@ -112,6 +113,19 @@ function convUnitsOf(layer: LayerSpec): ConvUnit[] {
   return units;
 }
 
+/**
+ * Number of values the model's variables hold (weights, BN affine and running stats, Detect), without building it:
+ * lets a loader compare a file's declared spec with the data it carries before allocating anything. Fused: conv
+ * weights + folded biases, no BatchNorm.
+ */
+export function modelElementCount(spec: ResolvedSpec, options: { fused?: boolean } = {}): number {
+  let n = 0;
+  for (const layer of spec.layers) for (const u of convUnitsOf(layer)) n += u.k * u.k * u.cin * u.cout + (options.fused ? 1 : 4) * u.cout;
+  const det = spec.layers[spec.layers.length - 1]!;
+  for (const cin of det.detectChannels ?? []) n += (cin + 1) * spec.na * spec.no;
+  return n;
+}
+
 /** Fills a Float32Array with U(−bound, bound) from `rng` (one 32-bit draw per value: float32 needs no more). */
 function uniform(rng: Rng, n: number, bound: number): Float32Array {
   const a = new Float32Array(n);
@@ -132,11 +146,11 @@ export class YoloModel {
   /** True after {@link fuse}: convs carry the folded BN; train mode is unavailable. */
   fused = false;
   /**
-   * Fused Conv+BN+SiLU kernels: `'auto'` (default) = the ones registered for the active backend, if any (eval form,
-   * and the training form in train mode); `'off'` = plain tfjs ops; or an eval kernel to use (train mode then uses
-   * plain ops).
+   * Fused Conv+BN+SiLU kernels (@vigil/core's `CONV_BN_SILU` in eval mode, `BN_SILU` after the convolution in train
+   * mode): `'auto'` (default) = the ones registered in tfjs' kernel registry for the active backend, if any;
+   * `'off'` = plain tfjs ops.
    */
-  convKernel: 'auto' | 'off' | ConvBnSiluKernel = 'auto';
+  convKernel: 'auto' | 'off' = 'auto';
 
   private readonly vars = new Map<string, tf.Variable>();
   private readonly units: ConvUnit[][];
@@ -326,27 +340,19 @@ export class YoloModel {
     const w = focus ? focusFilter(w0) : w0;
     const stride = focus ? 2 * u.s : u.s;
     const pad = focus ? 2 * u.p : u.p;
-    const kernel = mode === 'eval' ? this.activeKernel() : undefined;
-    if (kernel) {
-      if (this.fused) return kernel({ x, filter: w, bias: this.v(`${u.prefix}.conv.bias`) as tf.Tensor1D, stride, pad });
+    const kernels = this.convKernel === 'auto';
+    if (mode === 'eval' && kernels && hasConvBnSiluKernel()) {
+      if (this.fused) return convBnSiluEval({ x, filter: w, bias: this.v(`${u.prefix}.conv.bias`) as tf.Tensor1D, stride, pad });
       const gamma = this.v(`${u.prefix}.bn.weight`);
       const scale = tf.div(gamma, tf.sqrt(tf.add(this.v(`${u.prefix}.bn.running_var`), BN_EPS))) as tf.Tensor1D;
       const bias = tf.sub(this.v(`${u.prefix}.bn.bias`), tf.mul(this.v(`${u.prefix}.bn.running_mean`), scale)) as tf.Tensor1D;
-      return kernel({ x, filter: w, scale, bias, stride, pad });
+      return convBnSiluEval({ x, filter: w, scale, bias, stride, pad });
     }
-    const trainKernel = mode === 'train' && !this.fused && this.convKernel === 'auto' ? getConvBnSiluTrainKernel(tf.getBackend()) : undefined;
-    const fusedTrain = trainKernel?.({
-      x,
-      filter: w,
-      gamma: this.v(`${u.prefix}.bn.weight`) as tf.Tensor1D,
-      beta: this.v(`${u.prefix}.bn.bias`) as tf.Tensor1D,
-      stride,
-      pad,
-      eps: BN_EPS,
-    });
-    if (fusedTrain) {
-      if (update) this.updateRunningStatsHost(u, fusedTrain.mean, fusedTrain.variance, fusedTrain.count);
-      return fusedTrain.y;
+    if (mode === 'train' && kernels && !this.fused && hasBnSiluKernel(w.shape[3])) {
+      const gamma = this.v(`${u.prefix}.bn.weight`) as tf.Tensor1D, beta = this.v(`${u.prefix}.bn.bias`) as tf.Tensor1D;
+      const [y, mean, variance] = tf.tidy(() => bnSiluTrain(tf.conv2d(x, w, stride, [[0, 0], [pad, pad], [pad, pad], [0, 0]]), gamma, beta, BN_EPS));
+      if (update) this.updateRunningStatsHost(u, mean, variance, y.shape[0] * y.shape[1] * y.shape[2]);
+      return y;
     }
     let y = conv2dSym(x, w, stride, pad);
     if (this.fused) {
@@ -396,12 +402,6 @@ export class YoloModel {
     }
     rm.assign(tf.tensor1d(m1));
     rv.assign(tf.tensor1d(v1));
-  }
-
-  private activeKernel(): ConvBnSiluKernel | undefined {
-    if (this.convKernel === 'off') return undefined;
-    if (this.convKernel === 'auto') return getConvBnSiluKernel(tf.getBackend());
-    return this.convKernel;
   }
 
   /** Runs the layers; returns the raw per-level Detect maps `[B, ny, nx, na, no]`. */

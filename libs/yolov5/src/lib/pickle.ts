@@ -35,7 +35,12 @@ export interface UnpickleHooks {
    * (known builtins, else a {@link PyObject}).
    */
   reduce?: (fn: PyGlobal, args: unknown[]) => unknown;
+  /** Called for every global the pickle names (GLOBAL, STACK_GLOBAL, INST), e.g. to report unexpected ones. */
+  onGlobal?: (g: PyGlobal) => void;
 }
+
+/** Longest integer (LONG1 / LONG4 payload, bytes) read; torch pickles hold none near it (decoding is quadratic). */
+const MAX_LONG_BYTES = 1024;
 
 export class PickleError extends Error {
   override readonly name = 'PickleError';
@@ -111,6 +116,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
   };
   const decodeLong = (b: Uint8Array): number | bigint => {
     if (b.length === 0) return 0;
+    if (b.length > MAX_LONG_BYTES) throw new PickleError(`pickle integer of ${b.length} bytes at offset ${pos} is too large`);
     let v = 0n;
     for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
     if (b[b.length - 1]! & 0x80) v -= 1n << BigInt(8 * b.length);
@@ -130,10 +136,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1]);
   };
   const appendItems = (target: unknown, items: unknown[]) => {
-    if (Array.isArray(target)) target.push(...items);
+    // one push per item: spreading a long list into push() overflows the call stack
+    if (Array.isArray(target)) for (const x of items) target.push(x);
     else if (target instanceof PyObject) {
-      const arr = Array.isArray(target.state) ? target.state : [];
-      arr.push(...items);
+      const arr: unknown[] = Array.isArray(target.state) ? target.state : [];
+      for (const x of items) arr.push(x);
       target.state = arr;
     } else throw new PickleError(`APPEND(S) on a non-list at offset ${pos}`);
   };
@@ -362,16 +369,18 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
         break;
       case 0x63: {
         // GLOBAL
-        const mod = line();
-        const name = line();
-        stack.push(new PyGlobal(mod, name));
+        const g = new PyGlobal(line(), line());
+        hooks.onGlobal?.(g);
+        stack.push(g);
         break;
       }
       case 0x93: {
         // STACK_GLOBAL
         const name = pop();
         const mod = pop();
-        stack.push(new PyGlobal(String(mod), String(name)));
+        const g = new PyGlobal(String(mod), String(name));
+        hooks.onGlobal?.(g);
+        stack.push(g);
         break;
       }
       case 0x52: {
@@ -398,9 +407,9 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
       }
       case 0x69: {
         // INST
-        const mod = line();
-        const name = line();
-        stack.push(new PyObject(`${mod}.${name}`, popMark()));
+        const g = new PyGlobal(line(), line());
+        hooks.onGlobal?.(g);
+        stack.push(new PyObject(g.qualified, popMark()));
         break;
       }
       case 0x6f: {
@@ -464,15 +473,29 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
   }
 }
 
-/** Converts unpickled values to plain JSON-like JS (Map → object with string keys, Set → array, bytes kept). */
+/**
+ * Converts unpickled values to plain JSON-like JS (Map → object with string keys, Set → array, bytes kept). A value
+ * that contains itself (possible through the memo) or nests deeper than 64 levels becomes null there.
+ */
 export function pyToJs(v: unknown): unknown {
-  if (v instanceof Map) {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of v) o[String(k)] = pyToJs(x);
-    return o;
-  }
-  if (v instanceof Set) return [...v].map(pyToJs);
-  if (Array.isArray(v)) return v.map(pyToJs);
+  return toJs(v, 0, new Set());
+}
+
+function toJs(v: unknown, depth: number, seen: Set<unknown>): unknown {
   if (typeof v === 'bigint') return Number(v);
-  return v;
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > 64 || seen.has(v)) return null;
+  seen.add(v);
+  try {
+    if (v instanceof Map) {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of v) o[String(k)] = toJs(x, depth + 1, seen);
+      return o;
+    }
+    if (v instanceof Set) return [...v].map((x) => toJs(x, depth + 1, seen));
+    if (Array.isArray(v)) return v.map((x) => toJs(x, depth + 1, seen));
+    return v;
+  } finally {
+    seen.delete(v);
+  }
 }

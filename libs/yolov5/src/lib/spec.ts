@@ -89,6 +89,12 @@ export interface ResolvedSpec {
   source: string;
 }
 
+/**
+ * Bounds on spec values, far above every YOLOv5 model (x6: multiples 1.33 / 1.25, 1280 channels, 4 levels × 3
+ * anchors, 4 repeats), so that a damaged or crafted spec fails with a message instead of allocating gigabytes.
+ */
+export const SPEC_LIMITS = { multiple: 8, nc: 100_000, channels: 16_384, repeats: 64, kernel: 15, rows: 256, levels: 8, anchorsPerLevel: 16 } as const;
+
 /** Python's round(): halves go to the even neighbour (@vigil/core's `roundHalfEven`). */
 export const pyRound = roundHalfEven;
 
@@ -133,7 +139,11 @@ export function validateSpecConfig(doc: unknown, source = '<spec>'): ModelSpecCo
   for (const key of ['nc', 'depth_multiple', 'width_multiple'] as const) {
     if (typeof d[key] !== 'number' || !Number.isFinite(d[key]) || (d[key] as number) <= 0) fail(`"${key}" must be a positive number, got ${JSON.stringify(d[key])}`);
   }
+  for (const key of ['depth_multiple', 'width_multiple'] as const) {
+    if ((d[key] as number) > SPEC_LIMITS.multiple) fail(`"${key}" ${String(d[key])} is out of range (0, ${SPEC_LIMITS.multiple}] (yolov5x uses 1.33 / 1.25)`);
+  }
   if (!Number.isInteger(d['nc'])) fail(`"nc" must be an integer, got ${String(d['nc'])}`);
+  if ((d['nc'] as number) > SPEC_LIMITS.nc) fail(`"nc" ${String(d['nc'])} is out of range [1, ${SPEC_LIMITS.nc}]`);
   const anchors = d['anchors'];
   if (!Array.isArray(anchors) || anchors.length === 0 || !anchors.every(isNumArray)) {
     fail('"anchors" must be a list of rows of pixel sizes [w0,h0, w1,h1, …], one row per output level');
@@ -143,8 +153,12 @@ export function validateSpecConfig(doc: unknown, source = '<spec>'): ModelSpecCo
   for (const part of ['backbone', 'head'] as const) {
     if (!Array.isArray(d[part])) fail(`"${part}" must be a list of rows [from, number, module, args]`);
   }
+  if (a.length > SPEC_LIMITS.levels || a[0]!.length / 2 > SPEC_LIMITS.anchorsPerLevel) fail(`"anchors" has ${a.length} levels of ${a[0]!.length / 2}; at most ${SPEC_LIMITS.levels} levels of ${SPEC_LIMITS.anchorsPerLevel} are supported`);
+  if (a.some((r) => r.some((v) => !(v > 0)))) fail('"anchors" sizes must be positive');
   const ch = d['ch'] ?? 3;
-  if (!Number.isInteger(ch) || (ch as number) < 1) fail(`"ch" must be a positive integer, got ${String(ch)}`);
+  if (!Number.isInteger(ch) || (ch as number) < 1 || (ch as number) > SPEC_LIMITS.channels) fail(`"ch" must be an integer in [1, ${SPEC_LIMITS.channels}], got ${String(ch)}`);
+  const rows = (d['backbone'] as unknown[]).length + (d['head'] as unknown[]).length;
+  if (rows > SPEC_LIMITS.rows) fail(`${rows} rows; at most ${SPEC_LIMITS.rows} are supported`);
   return {
     nc: d['nc'] as number,
     depth_multiple: d['depth_multiple'] as number,
@@ -250,6 +264,7 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
     const c1 = chOf(inputs[0]!);
     const args = argsRaw.map((a) => evalArg(a, nc, anchors));
     let n = nRaw > 1 ? Math.max(pyRound(nRaw * gd), 1) : nRaw;
+    if (n > SPEC_LIMITS.repeats) fail(`${n} repeats after depth_multiple ${gd}; at most ${SPEC_LIMITS.repeats} are supported`);
     const num = (j: number, dflt?: number): number => {
       const v = args[j] ?? dflt;
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(`argument ${j} must be a non-negative integer, got ${JSON.stringify(args[j])}`);
@@ -263,7 +278,9 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
     const scaledC2 = () => {
       const c = num(0);
       if (c < 1) fail('output channels must be ≥ 1');
-      return c !== no ? makeDivisible(c * gw, 8) : c;
+      const c2 = c !== no ? makeDivisible(c * gw, 8) : c;
+      if (c2 > SPEC_LIMITS.channels) fail(`${c2} output channels after width_multiple ${gw}; at most ${SPEC_LIMITS.channels} are supported`);
+      return c2;
     };
     let layer: LayerSpec;
     const base = { index: i, from, inputs, stride: 0, params: 0 };
@@ -278,6 +295,7 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
         const pArg = args[3];
         const p = pArg === undefined || pArg === null ? Math.floor(k / 2) : num(3);
         if (k < 1 || s < 1) fail('kernel and stride must be ≥ 1');
+        if (k > SPEC_LIMITS.kernel || s > SPEC_LIMITS.kernel || p > SPEC_LIMITS.kernel) fail(`kernel, stride and padding must be ≤ ${SPEC_LIMITS.kernel}`);
         if ((args[4] ?? 1) !== 1) fail('grouped convolutions (g ≠ 1) are not supported');
         if (args[5] !== undefined && args[5] !== true) fail('only the default SiLU activation (act=True) is supported');
         const cin = module === 'Focus' ? c1 * 4 : c1;
@@ -296,7 +314,7 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
         const shortcut = bool(1, true);
         if ((args[2] ?? 1) !== 1) fail('grouped convolutions (g ≠ 1) are not supported');
         const e = (args[3] ?? 0.5) as number;
-        if (typeof e !== 'number' || !(e > 0)) fail('expansion e must be a positive number');
+        if (typeof e !== 'number' || !(e > 0) || e > 8) fail('expansion e must be a number in (0, 8]');
         if (module === 'C3') {
           unitParams = c3Params(c1, c2, n, e);
           layer = { ...base, n, module, args: [c1, c2, n, ...args.slice(1)], c1, c2, repeats: n, shortcut, e };
@@ -315,11 +333,11 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
         let ks: number[];
         if (module === 'SPP') {
           const kArg = args[1] ?? [5, 9, 13];
-          if (!isNumArray(kArg) || kArg.length === 0 || kArg.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0)) fail('SPP kernels must be a list of odd positive integers');
+          if (!isNumArray(kArg) || kArg.length === 0 || kArg.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0 || k > SPEC_LIMITS.kernel)) fail(`SPP kernels must be a list of odd integers in [1, ${SPEC_LIMITS.kernel}]`);
           ks = kArg as number[];
         } else {
           const k = num(1, 5);
-          if (k % 2 === 0 || k < 1) fail('SPPF kernel must be odd');
+          if (k % 2 === 0 || k < 1 || k > SPEC_LIMITS.kernel) fail(`SPPF kernel must be odd and ≤ ${SPEC_LIMITS.kernel}`);
           ks = [k];
         }
         const c = Math.floor(c1 / 2);
@@ -333,6 +351,7 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
         const s0 = sizeOf(inputs[0]!);
         if (inputs.some((x) => sizeOf(x) !== s0)) fail(`inputs have different spatial sizes in a 256×256 dry run (${inputs.map((x) => `${x}: ${sizeOf(x)}`).join(', ')})`);
         const c2 = inputs.reduce((acc, x) => acc + chOf(x), 0);
+        if (c2 > SPEC_LIMITS.channels) fail(`${c2} output channels; at most ${SPEC_LIMITS.channels} are supported`);
         layer = { ...base, n, module, args, c1, c2 };
         break;
       }
@@ -341,7 +360,7 @@ export function resolveSpec(configIn: ModelSpecConfig, options: ResolveSpecOptio
         const scale = args[1];
         const mode = args[2] ?? 'nearest';
         if (size !== null && size !== undefined) fail('Upsample with a fixed size is not supported; use [None, factor, "nearest"]');
-        if (typeof scale !== 'number' || !Number.isInteger(scale) || scale < 1) fail('Upsample scale factor must be a positive integer');
+        if (typeof scale !== 'number' || !Number.isInteger(scale) || scale < 1 || scale > 8) fail('Upsample scale factor must be an integer in [1, 8]');
         if (mode !== 'nearest') fail(`Upsample mode "${String(mode)}" is not supported (only "nearest")`);
         outSize *= scale as number;
         layer = { ...base, n, module, args, c1, c2: c1, scale: scale as number };

@@ -3,18 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readGolden } from './golden.js';
 import { loadTorchModel, readTorchCheckpoint } from './torch-import.js';
 import { tinyP6Spec } from './testing.js';
 
 /** Golden data from fixtures/make-pt-golden.py (the original's PyTorch code). */
 const fx = (f: string) => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
-const meta = JSON.parse(readFileSync(fx('tiny-p6.golden.json'), 'utf8')) as { arrays: Record<string, { shape: number[]; offset: number }>; params: number; torchTrainFp32Error: number };
-const bin = readFileSync(fx('tiny-p6.golden.bin'));
-function golden(name: string): tf.Tensor {
-  const a = meta.arrays[name]!;
-  const n = a.shape.reduce((x, y) => x * y, 1);
-  return tf.tensor(new Float32Array(bin.buffer.slice(bin.byteOffset + a.offset, bin.byteOffset + a.offset + n * 4)), a.shape);
-}
+const { meta, tensor: golden } = readGolden<{ params: number; torchTrainFp32Error: number }>(fx('tiny-p6.golden.json'), fx('tiny-p6.golden.bin'));
 function maxAbsDiff(a: tf.Tensor, bIn: tf.Tensor | string): number {
   const b = typeof bIn === 'string' ? golden(bIn) : bIn;
   expect(a.shape).toEqual(b.shape);

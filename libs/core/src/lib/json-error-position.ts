@@ -64,34 +64,25 @@ export function locateJsonError(text: string): JsonErrorPosition | undefined {
     ws();
     if (i >= n) fail('unexpected end of input (expected a value)');
     const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      stack.push('obj');
-      key();
-      return;
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      stack.push('arr');
-      value();
-      return;
-    }
+    if (c === '{') return open('}', 'obj', key);
+    if (c === '[') return open(']', 'arr', value);
     if (c === '"') return str();
     if (c === 't') return lit('true');
     if (c === 'f') return lit('false');
     if (c === 'n') return lit('null');
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return num();
     fail(`unexpected character ${JSON.stringify(c)} (expected a value)`);
+  };
+  // After '{' or '[': empty, or push the container and parse its first member.
+  const open = (close: string, kind: 'obj' | 'arr', first: () => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    stack.push(kind);
+    first();
   };
   const key = () => {
     ws();

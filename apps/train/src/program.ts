@@ -4,7 +4,7 @@ import { prepareCommand } from './commands/prepare.js';
 import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
-import { createRun, openRun } from './lib/run-dir.js';
+import { checkRunOutputs, createRun, openRun } from './lib/run-dir.js';
 import { synthCommand } from './commands/synth.js';
 
 /** Flags that still apply with --resume (which run, and how to compute); every other one comes from run.json. */
@@ -72,7 +72,8 @@ export function buildProgram(): Command {
       const cfg = buildConfig(opts, cmd);
       const resumed = cfg.resume ? openRun(cfg, (l) => console.log(l)) : undefined;
       if (cfg.resume && !resumed) return; // a finished run: said so, nothing written
-      if (resumed) {
+      if (!resumed) checkRunOutputs(cfg);
+      else {
         const ignored = cmd.options.map((o) => o.attributeName()).filter((k) => !RESUME_FLAGS.has(k) && cmd.getOptionValueSource(k) === 'cli');
         if (ignored.length) console.log(`note: --resume continues the run's own settings; ignored: ${ignored.map((k) => cmd.options.find((o) => o.attributeName() === k)!.long).join(', ')}`);
       }

@@ -44,15 +44,24 @@ export function runStages(cfg: Pick<TrainConfig, 'stage1' | 'stage2'>): RunStage
 }
 
 /**
+ * The checks of a new run's outputs, before any work (also before the backend starts): something to train, and
+ * --project and --prepared-dir usable folders. Returns the stages it will train.
+ */
+export function checkRunOutputs(cfg: TrainConfig): RunStage[] {
+  const stages = runStages(cfg);
+  if (stages.length === 0) throw new VigilUserError('--epochs and --epochs_tune are both 0: nothing to train');
+  checkOutputDir(cfg.project, '--project');
+  if (!cfg.data && cfg.prepare) checkOutputDir(cfg.preparedDir, '--prepared-dir');
+  return stages;
+}
+
+/**
  * Starts a run: checks the output folders (before any work), claims `<project>/<name>` (next free `<name>N` unless
  * --exist-ok) and writes run.json with the whole command before anything else happens, so that a kill at any later
  * moment can be resumed.
  */
 export function createRun(cfg: TrainConfig, argv: string[]): TrainRun {
-  const stages = runStages(cfg);
-  if (stages.length === 0) throw new VigilUserError('--epochs and --epochs_tune are both 0: nothing to train');
-  checkOutputDir(cfg.project, '--project');
-  if (!cfg.data && cfg.prepare) checkOutputDir(cfg.preparedDir, '--prepared-dir');
+  const stages = checkRunOutputs(cfg);
   const target = join(cfg.project, cfg.name);
   const created: string[] = [];
   for (let d = cfg.project; !existsSync(d) && d !== dirname(d); d = dirname(d)) created.unshift(d);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -45,7 +45,18 @@ describe('vigil-predict', () => {
       env: { ...process.env, VIGIL_BACKEND: 'cpu' },
     });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^vigil-predict: no trained weights at .*npm run demo/);
+    expect(r.stderr.trim()).toMatch(/^vigil-predict: no --weights and no finished `vigil-train` run under runs\/train\/.*npm run demo/);
+  });
+
+  it('an output folder in the way: one line before any model is loaded', () => {
+    const fx = fileURLToPath(new URL('./predict/fixtures/', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-predict-out-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const r = cli('--weights', join(fx, 'model-a.pt'), '--source', join(fx, 'images'), '--img-size', '128', '--no-augment', '--project', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^vigil-predict: --project .*a-file: is a file, not a folder; pick another path$/);
+    expect(r.stderr).not.toMatch(/models:/);
   });
 
   it('a bad flag value is a one-line error with exit code 2, no stack trace', () => {

@@ -6,7 +6,7 @@ import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
 import { monitorCommand } from './commands/monitor.js';
 import { BACKEND_FLAG_HELP, initPredictBackend } from './predict/backend.js';
-import { parsePredictOptions } from './predict/options.js';
+import { checkPredictOutputs, parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
 /** vigil-predict: the original's predict.py — images → models (+TTA) → ensemble → competition JSON. */
@@ -17,7 +17,7 @@ export function buildProgram(): Command {
       'Detect driver-inattention objects in images with one or more checkpoints (test-time augmentation and an ensemble ' +
         'by default) and write the competition JSON. With no --source, the embedded synthetic test images are used.',
     )
-    .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: runs/train/final{,2}/weights/last.vckpt, else the embedded default run\'s runs/train/synthetic{,2}/weights/last.vckpt (with --data: runs/train/exp/weights/last.vckpt)')
+    .option('--weights <files...>', 'checkpoints (ours or YOLOv5 .pt); default: every stage\'s weights/last.vckpt of the newest finished vigil-train run under runs/train/ (with --data: of a --data run), e.g. runs/train/synthetic/stage1/weights/last.vckpt runs/train/synthetic/stage2/weights/last.vckpt')
     .option('--data <dataset.yaml>', 'predict a YOLO dataset\'s split (--task) and score it against its label files; class names from the checkpoint')
     .addOption(new Option('--task <split>', 'with --data: the split to predict').choices(['val', 'test']))
     .option('--data-root <dir>', 'folder holding task03_test/images (default: /DATA/Final_DATA if present, else the embedded synthetic set in <repo>/data/synthetic or $VIGIL_SYNTH_DIR)')
@@ -38,6 +38,8 @@ export function buildProgram(): Command {
     .option('--backend <name>', BACKEND_FLAG_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
+      checkPredictOutputs(options);
+      if (options.weightsRun) process.stderr.write(`weights: the newest finished training run, ${options.weightsRun}\n`);
       await initPredictBackend(opts['backend'] as string | undefined);
       await runPredictCommand(options);
     });

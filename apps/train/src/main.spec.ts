@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ function cli(...args: string[]) {
 
 const FLAGS = ['--data', '--fine-tune-data', '--data-root', '--no_data_prepare', '--cfg', '--hyp', '--hyp_tune', '--weights', '--epochs', '--epoch_parts', '--save_period', '--epochs_tune', '--epoch_parts_tune',
   '--save_period_tune', '--batch', '--img', '--device', '--name', '--random_seed', '--adam', '--linear-lr', '--label-smoothing', '--workers', '--val-period', '--patience', '--resume',
-  '--freeze', '--diet-source', '--val-count', '--backend', '--nbs', '--warmup-min-iters', '--val-conf', '--val-iou', '--noautoanchor', '--project', '--prepared-dir'];
+  '--freeze', '--diet-source', '--val-count', '--backend', '--nbs', '--warmup-min-iters', '--val-conf', '--val-iou', '--noautoanchor', '--project', '--prepared-dir', '--exist-ok'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-train-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -41,6 +41,35 @@ describe('vigil-train', () => {
     expect(b.stderr).toMatch(/^vigil-train: --batch must be an integer ≥ 1, got 'x'/);
   });
 
+  it('output folders that are files, dangling links or unwritable: one line before any work', () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const dangling = join(tmp, 'dangling');
+    symlinkSync(join(tmp, 'nowhere'), dangling);
+    for (const [flag, path, why] of [
+      ['--project', file, /is a file, not a folder/],
+      ['--project', join(file, 'runs'), /a-file is a file, not a folder/],
+      ['--project', dangling, /is a dangling symbolic link/],
+      ['--prepared-dir', file, /is a file, not a folder/],
+    ] as const) {
+      const r = cli(flag, path, '--project', flag === '--project' ? path : join(tmp, 'runs-never'));
+      expect(r.status, `${flag} ${path}`).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^vigil-train: ${flag} ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).not.toMatch(/synthetic|preparing/);
+    }
+    expect(existsSync(join(tmp, 'runs-never'))).toBe(false);
+    // unwritable: a root-owned folder seen by another user (as root, permissions do not stop writes)
+    const ro = join(tmp, 'read-only');
+    mkdirSync(ro, { mode: 0o555 });
+    chmodSync(tmp, 0o755);
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, ['--conditions=@vigil/source', '--import', 'tsx', main, '--project', join(ro, 'runs')], { encoding: 'utf8', env: { ...process.env, VIGIL_BACKEND: 'cpu' }, ...asUser });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^vigil-train: --project .*read-only\/runs: cannot write there \(EACCES\)/);
+  });
+
   describe('two stages end to end on a tiny synthetic set (tiny model, 64 px, cpu)', () => {
     const root = join(tmp, 'data');
     const cfg = join(tmp, 'tiny-p6.yaml');
@@ -59,24 +88,31 @@ describe('vigil-train', () => {
       expect(r.stdout).toMatch(/Epoch\s+mem\s+box\s+obj\s+cls\s+total\s+labels\s+img_size/);
       expect(r.stdout).toMatch(/### base train completed/);
       expect(r.stdout).toMatch(/mAP@\.5:\.95\n\s+all\s+6\s/);
-      for (const d of ['exp', 'exp2']) {
+      // one run folder, both stages inside it
+      for (const d of ['exp/stage1', 'exp/stage2']) {
         for (const f of ['weights/last.vckpt', 'results.csv', 'results.png', 'labels.jpg', 'train_batch0.jpg', 'PR_curve.png', 'opt.json']) {
           expect(existsSync(join(tmp, 'runs', d, f)), `${d}/${f}`).toBe(true);
         }
       }
-      expect(readFileSync(join(tmp, 'runs', 'exp', 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+      expect(existsSync(join(tmp, 'runs', 'exp', 'run.json'))).toBe(true);
+      expect(existsSync(join(tmp, 'runs', 'exp2'))).toBe(false);
+      expect(readFileSync(join(tmp, 'runs', 'exp', 'stage1', 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
       expect(r.stdout).toMatch(/frozen layers: 1,2,3,4,5,8,9,10,11/);
-      // --no_data_prepare reuses the prepared folders; a second run goes to exp3/exp4 (increment_path)
+      // --no_data_prepare reuses the prepared folders; a second run goes to exp2 (increment_path), one stage: flat
       const again = cli(...args, '--no_data_prepare', '--epochs', '1', '--epochs_tune', '0');
       expect(again.status, again.stderr).toBe(0);
       expect(again.stdout).not.toMatch(/preparing data/);
-      expect(existsSync(join(tmp, 'runs', 'exp3', 'weights', 'last.vckpt'))).toBe(true);
-      // a finished run is stripped to the EMA weights: --resume says so in one line
-      const resume = cli('--resume', join(tmp, 'runs', 'exp3', 'weights', 'last.vckpt'), '--data-root', root);
-      expect(resume.status).toBe(2);
-      expect(resume.stderr).toMatch(/^vigil-train: the checkpoint holds no training state to resume from/m);
-      expect(resume.stderr).not.toMatch(/\s+at /);
-    }, 180_000);
+      expect(existsSync(join(tmp, 'runs', 'exp2', 'weights', 'last.vckpt'))).toBe(true);
+      // a finished run: --resume says so in one line and trains nothing
+      const resume = cli('--resume', join(tmp, 'runs', 'exp2', 'weights', 'last.vckpt'), '--data-root', root);
+      expect(resume.status, resume.stderr).toBe(0);
+      expect(resume.stdout).toMatch(/exp2 has finished \(.*\): nothing to resume/);
+      // --exist-ok trains into exp2 again instead of exp3
+      const over = cli(...args, '--no_data_prepare', '--epochs', '1', '--epochs_tune', '0', '--name', 'exp2', '--exist-ok');
+      expect(over.status, over.stderr).toBe(0);
+      expect(existsSync(join(tmp, 'runs', 'exp3'))).toBe(false);
+      expect(existsSync(join(tmp, 'runs', 'exp22'))).toBe(false);
+    }, 600_000);
   });
 
   describe('--data: any YOLO dataset (photographed sample, mixed formats, foreign classes)', () => {
@@ -120,23 +156,23 @@ describe('vigil-train', () => {
       const ck = loadCheckpoint(join(tmp, 'runs-data', 'exp', 'weights', 'last.vckpt'));
       expect(ck.names).toEqual(['cat', 'acanthus', 'allium']);
       expect(ck.spec.nc).toBe(3);
-    }, 180_000);
+    }, 600_000);
 
     it('--fine-tune-data adds the second stage from stage 1\'s weights; misuse is one clear line', () => {
       const r = cli(...base('runs-tune'), '--fine-tune-data', yaml, '--epochs_tune', '1', '--freeze', '1-3');
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/### fine-tuning start/);
       expect(r.stdout).toMatch(/frozen layers: 1,2,3/);
-      expect(existsSync(join(tmp, 'runs-tune', 'exp2', 'weights', 'last.vckpt'))).toBe(true);
+      expect(existsSync(join(tmp, 'runs-tune', 'exp', 'stage2', 'weights', 'last.vckpt'))).toBe(true);
       const two = join(ds, 'two.yaml');
       writeFileSync(two, 'train: train.txt\nval: val.txt\nnames: [cat, dog]\n');
       const mismatch = cli(...base('runs-bad'), '--fine-tune-data', two);
       expect(mismatch.status).toBe(2);
       expect(mismatch.stderr).toMatch(/^vigil-train: --fine-tune-data .*two\.yaml has 2 classes but --data .*data\.yaml has 3/m);
-      expect(existsSync(join(tmp, 'runs-bad'))).toBe(false); // stopped before training
+      expect(existsSync(join(tmp, 'runs-bad', 'exp'))).toBe(false); // stopped before training, no run folder left
       const missing = cli('--data', join(ds, 'nope.yaml'));
       expect(missing.status).toBe(2);
       expect(missing.stderr).toMatch(/^vigil-train: --data .*nope\.yaml: no such file/m);
-    }, 180_000);
+    }, 600_000);
   });
 });

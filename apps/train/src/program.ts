@@ -4,7 +4,11 @@ import { prepareCommand } from './commands/prepare.js';
 import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
 import { runTraining } from './lib/pipeline.js';
+import { checkRunOutputs, createRun, openRun } from './lib/run-dir.js';
 import { synthCommand } from './commands/synth.js';
+
+/** Flags that still apply with --resume (which run, and how to compute); every other one comes from run.json. */
+const RESUME_FLAGS = new Set(['resume', 'project', 'backend']);
 
 /** vigil-train: the original's train.py — data preparation → stage 1 (baseline) → stage 2 (fine-tune). */
 export function buildProgram(): Command {
@@ -31,7 +35,8 @@ export function buildProgram(): Command {
     .option('--batch <n>', 'batch size', '4')
     .option('--img <px>', 'train/val image size', '1280')
     .option('--device <id>', 'accepted for compatibility; the backend is chosen with --backend', '')
-    .option('--name <name>', 'run name: outputs in runs/train/<name>/ and <name>2/', 'final')
+    .option('--name <name>', 'run name: the run folder is <project>/<name>/, else the next free <name>2, <name>3, … (two stages: its stage1/ and stage2/)', 'final')
+    .option('--exist-ok', 'train into <project>/<name>/ even if it exists (no increment)')
     .option('--random_seed <n>', 'seed for every random choice', '0')
     .option('--adam', 'Adam instead of SGD')
     .option('--linear-lr', 'linear LR schedule instead of one-cycle')
@@ -39,7 +44,7 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'data-loading concurrency', '2')
     .option('--val-period <n>', 'validate every N epochs and at the end of each stage (0 = only at the end; default 1 with --data)', '0')
     .option('--patience <n>', 'stop a stage when the fitness has not improved for N epochs (YOLOv5 EarlyStopping; 0 = never, as the seed; default 100 with --data)', '0')
-    .option('--resume [ckpt]', 'resume an interrupted run (default: its last checkpoint)')
+    .option('--resume [ckpt|run dir]', 'continue an interrupted run with its saved settings (run.json): bare = the newest run under --project; a run folder; or a checkpoint of it')
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
     .option('--backend <name>', `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`)
@@ -68,10 +73,18 @@ export function buildProgram(): Command {
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const cfg = buildConfig(opts, cmd);
+      const resumed = cfg.resume ? openRun(cfg, (l) => console.log(l)) : undefined;
+      if (cfg.resume && !resumed) return; // a finished run: said so, nothing written
+      if (!resumed) checkRunOutputs(cfg);
+      else {
+        const ignored = cmd.options.map((o) => o.attributeName()).filter((k) => !RESUME_FLAGS.has(k) && cmd.getOptionValueSource(k) === 'cli');
+        if (ignored.length) console.log(`note: --resume continues the run's own settings; ignored: ${ignored.map((k) => cmd.options.find((o) => o.attributeName() === k)!.long).join(', ')}`);
+      }
       // On the accelerated CPU path this also registers the fused kernels the model and optimiser pick up.
       const backend = await initBackend({ prefer: cfg.backend });
-      checkTrainMemory(cfg, backend.kind);
-      await runTraining(cfg);
+      checkTrainMemory(resumed?.cfg ?? cfg, backend.kind);
+      // a new run's folder and run.json: before any data preparation or training, so any later kill can be resumed
+      await runTraining(resumed ?? createRun(cfg, process.argv.slice(2)));
     });
   program.addCommand(synthCommand());
   program.addCommand(prepareCommand());

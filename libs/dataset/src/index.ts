@@ -36,6 +36,7 @@ export { openVideoWriter } from './lib/video-writer.js';
 export type { VideoWriter, VideoWriterOptions } from './lib/video-writer.js';
 export { Y4mWriter, rgbToYuv420p } from './lib/y4m.js';
 export { prepareData, formatPrepareReport } from './lib/prepare-data.js';
+export { checkOutputDir, checkReplaceable, PREPARED_MARKER } from './lib/output-dir.js';
 export type { PrepareDataOptions, PrepareDataReport } from './lib/prepare-data.js';
 export { parseRawLabels, readRawLabels, cleanRecord } from './lib/raw-labels.js';
 export type { RawRecord, CleanRecord } from './lib/raw-labels.js';

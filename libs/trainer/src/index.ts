@@ -45,8 +45,10 @@ export type { FitOptions, FitResult, FitState, TrainHooks, BatchEndInfo, EpochEn
 export type { TrainBatch, EpochBatches, TrainBatchSource, ValidationResult, ValidateFn } from './lib/batch-source.js';
 export { evaluateModel } from './lib/validate.js';
 export type { EvaluateModelOptions } from './lib/validate.js';
-export { runFileHooks, runPaths, stripToEma, composeHooks } from './lib/run-files.js';
-export type { RunFileOptions } from './lib/run-files.js';
+export { runFileHooks, runPaths, stripToEma, composeHooks, finishStageWeights, stageProgress, removeStaleTempFiles } from './lib/run-files.js';
+export type { RunFileOptions, StageProgress } from './lib/run-files.js';
+export { RUN_MANIFEST, writeRunManifest, readRunManifest, runDirOf, stageDirs, latestRunDir, runFinalWeights } from './lib/run-manifest.js';
+export type { RunManifest, RunKind, RunStage } from './lib/run-manifest.js';
 export { resultsCsv, resultsChart, RESULTS_COLUMNS, RESULTS_PANELS } from './lib/results.js';
 export type { ResultsRow } from './lib/results.js';
 export { formatProgressLine, formatG, PROGRESS_HEADER } from './lib/progress-line.js';

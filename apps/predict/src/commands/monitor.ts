@@ -12,7 +12,7 @@ import { detectImage } from '@vigil/yolov5';
 import type { YoloModel } from '@vigil/yolov5';
 import { BACKEND_FLAG_HELP, initPredictBackend } from '../predict/backend.js';
 import { loadModels } from '../predict/models.js';
-import { SYNTHETIC_IMG_SIZE, SYNTHETIC_WEIGHTS } from '../predict/options.js';
+import { newestRunWeights, SYNTHETIC_IMG_SIZE, TRAIN_RUNS } from '../predict/options.js';
 import { eventsCsv, formatMonitorSummary, formatTruthMatches, matchTruth, statesCsv } from './monitor-report.js';
 import type { TruthEvent } from './monitor-report.js';
 
@@ -108,7 +108,7 @@ export function monitorCommand(): Command {
   return new Command('monitor')
     .description('driver monitoring on a video: per-frame detections → PERCLOS, blinks, eye closures, yawns, phone, face absent → event timeline')
     .requiredOption('--source <video>', 'video file (anything ffmpeg reads: mp4, y4m, …)')
-    .option('--weights <file>', `checkpoint (.vckpt or YOLOv5 .pt); default: ${SYNTHETIC_WEIGHTS[1]}, else ${SYNTHETIC_WEIGHTS[0]} (npm run demo)`)
+    .option('--weights <file>', `checkpoint (.vckpt or YOLOv5 .pt); default: the last stage's weights of the newest finished training run under ${TRAIN_RUNS}/ (npm run demo)`)
     .option('--img-size <px>', 'inference size in pixels', String(SYNTHETIC_IMG_SIZE))
     .option('--conf-thres <x>', 'detection confidence threshold', '0.25')
     .option('--iou-thres <x>', 'NMS IoU threshold', '0.45')
@@ -128,8 +128,8 @@ export function monitorCommand(): Command {
       const fps = opts.fps === undefined ? undefined : num('--fps', opts.fps, 0.001, 1000);
       const tolerance = num('--tolerance', opts.tolerance, 0, 3600);
       if (!existsSync(opts.source)) throw new VigilUserError(`--source ${opts.source}: no such video file`, opts.source);
-      const weights = opts.weights ?? [...SYNTHETIC_WEIGHTS].reverse().find((w) => existsSync(w));
-      if (!weights) throw new VigilUserError(`no weights: pass --weights <file>, or train the demo model first (\`npm run demo\` writes ${SYNTHETIC_WEIGHTS[1]})`);
+      // the last stage's final weights (the fine-tuned model) of the newest finished run, as detect.py takes one model
+      const weights = opts.weights ?? newestRunWeights('competition').weights.slice(-1)[0]!;
       const monitorOptions = opts.config ? ((await readJson(opts.config, 'monitor config')) as MonitorOptions) : {};
       const truth = opts.truth ? await readTruth(opts.truth) : undefined;
 

@@ -1,24 +1,23 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { VigilUserError } from '@vigil/core';
+import { checkOutputDir } from '@vigil/dataset';
 import type { EnsembleMethod } from '@vigil/ensembler';
-import type { EmptyObjects } from './output.js';
+import { latestRunDir, runFinalWeights, type RunKind } from '@vigil/trainer';
+import { predictionsFileName, type EmptyObjects } from './output.js';
 
-/** The default weights: the two final checkpoints of the default training run (the original's two stages). */
-/** The two final checkpoints of the original-recipe run (`vigil-train`, name final). */
-export const DEFAULT_WEIGHTS = ['runs/train/final/weights/last.vckpt', 'runs/train/final2/weights/last.vckpt'] as const;
-/** The two final checkpoints of the embedded synthetic default run (`npm run demo`, name synthetic). */
-export const SYNTHETIC_WEIGHTS = ['runs/train/synthetic/weights/last.vckpt', 'runs/train/synthetic2/weights/last.vckpt'] as const;
+/** Where the default weights come from: the newest finished `vigil-train` run in this folder (its default --project). */
+export const TRAIN_RUNS = 'runs/train';
 /** Inference size for the embedded synthetic run's weights (they are trained at 320; 1536 is the original's). */
 export const SYNTHETIC_IMG_SIZE = 320;
-/** The default weights with --data: the final checkpoint of `vigil-train --data` (its default run name is exp). */
-export const DATASET_WEIGHTS = 'runs/train/exp/weights/last.vckpt';
 /** Inference size with --data (upstream YOLOv5 test.py's default). */
 export const DATASET_IMG_SIZE = 640;
 
 /** Everything a prediction run needs, validated. */
 export interface PredictOptions {
   weights: string[];
+  /** without --weights: the training run the default weights come from */
+  weightsRun?: string;
   /** `--data`: a YOLOv5 dataset YAML; its `task` split is predicted (and scored against its label files). */
   data?: string;
   task: 'val' | 'test';
@@ -59,25 +58,36 @@ function num(flag: string, value: unknown, opts: { min: number; max: number; int
   return x;
 }
 
+/**
+ * The final weights of the newest finished `vigil-train` run under {@link TRAIN_RUNS} for this kind of prediction:
+ * a dataset's (`vigil-train --data`), or the competition's classes (the competition's or the embedded synthetic
+ * set's run) — every stage's, an ensemble as the original. Without one, a user error saying how to get one.
+ */
+export function newestRunWeights(kind: 'dataset' | 'competition'): { dir: string; kind: RunKind; weights: string[] } {
+  const kinds: RunKind[] = kind === 'dataset' ? ['dataset'] : ['competition', 'synthetic'];
+  const run = latestRunDir(TRAIN_RUNS, { finished: true, kinds });
+  if (!run) {
+    throw new VigilUserError(
+      `no --weights and no finished ${kind === 'dataset' ? '`vigil-train --data`' : '`vigil-train`'} run under ${TRAIN_RUNS}/ (a run folder with run.json): ` +
+        'train first (`npm run demo`) or pass --weights <file.vckpt|file.pt> ...',
+    );
+  }
+  return { dir: run.dir, kind: run.manifest.kind, weights: runFinalWeights(run.dir, run.manifest) };
+}
+
 /** Validates the raw commander options (strings) of the predict command; default weights must exist. */
 export function parsePredictOptions(raw: Record<string, unknown>): PredictOptions {
   const data = raw['data'] as string | undefined;
   const given = raw['weights'] as string[] | undefined;
   let weights: string[];
+  let weightsRun: string | undefined;
   let synthetic = false;
   if (given && given.length > 0) weights = given;
-  else if (data !== undefined) {
-    if (!existsSync(DATASET_WEIGHTS)) throw new VigilUserError(`--data: no --weights given and no ${DATASET_WEIGHTS} (what \`vigil-train --data\` writes by default): pass --weights <file.vckpt|file.pt> ...`);
-    weights = [DATASET_WEIGHTS];
-  }
-  else if (DEFAULT_WEIGHTS.every((w) => existsSync(w))) weights = [...DEFAULT_WEIGHTS];
-  else if (SYNTHETIC_WEIGHTS.every((w) => existsSync(w))) {
-    weights = [...SYNTHETIC_WEIGHTS];
-    synthetic = true;
-  } else {
-    throw new VigilUserError(
-      `no trained weights at ${DEFAULT_WEIGHTS.join(' and ')} (or ${SYNTHETIC_WEIGHTS.join(' and ')}): train first (\`npm run demo\`) or pass --weights <file.vckpt|file.pt> ...`,
-    );
+  else {
+    const run = newestRunWeights(data !== undefined ? 'dataset' : 'competition');
+    weights = run.weights;
+    weightsRun = run.dir;
+    synthetic = run.kind === 'synthetic';
   }
   const task = String(raw['task'] ?? 'val');
   if (task !== 'val' && task !== 'test') throw new VigilUserError(`--task ${task}: use val or test (the dataset YAML's split to predict)`);
@@ -90,6 +100,7 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
   if (empty !== 'dict' && empty !== 'list') throw new VigilUserError(`--empty-objects ${empty}: use dict (the seed's {}) or list ([])`);
   return {
     weights,
+    ...(weightsRun !== undefined ? { weightsRun } : {}),
     ...(data !== undefined ? { data } : {}),
     task,
     source: raw['source'] === undefined ? undefined : ([] as string[]).concat(raw['source'] as string | string[]),
@@ -108,6 +119,19 @@ export function parsePredictOptions(raw: Record<string, unknown>): PredictOption
     emptyObjects: empty,
     progress: raw['progress'] !== false,
   };
+}
+
+/**
+ * Checks, before any inference, that the outputs can be written: `--project` and `<project>/<name>` are (or become)
+ * writable folders, and the predictions file (and the --save-img folder) are not in the way as folder / file.
+ */
+export function checkPredictOutputs(o: Pick<PredictOptions, 'project' | 'name' | 'weights' | 'shard' | 'saveImg'>): void {
+  checkOutputDir(o.project, '--project');
+  const saveDir = join(o.project, o.name);
+  checkOutputDir(saveDir, '--name');
+  const out = join(saveDir, predictionsFileName(o.weights[0]!, o.shard));
+  if (existsSync(out) && statSync(out).isDirectory()) throw new VigilUserError(`${out} is a folder: the predictions file cannot be written there; move it away or pick another --name`, out);
+  if (o.saveImg) checkOutputDir(join(saveDir, 'images'), '--save-img');
 }
 
 /** The test images of a data root (the original's `task03_test/images`). */

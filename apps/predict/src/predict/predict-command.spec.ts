@@ -159,24 +159,6 @@ describe('predict options', () => {
       process.chdir(cwd);
     }
   });
-  it('falls back to the embedded default run\'s two checkpoints, at its training size (320)', () => {
-    const cwd = process.cwd();
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-predict-defaults-'));
-    for (const run of ['synthetic', 'synthetic2']) {
-      mkdirSync(join(dir, 'runs', 'train', run, 'weights'), { recursive: true });
-      writeFileSync(join(dir, 'runs', 'train', run, 'weights', 'last.vckpt'), '');
-    }
-    process.chdir(dir);
-    try {
-      expect(parsePredictOptions({})).toMatchObject({
-        weights: ['runs/train/synthetic/weights/last.vckpt', 'runs/train/synthetic2/weights/last.vckpt'],
-        imgSize: 320,
-      });
-      expect(parsePredictOptions({ imgSize: '640' }).imgSize).toBe(640);
-    } finally {
-      process.chdir(cwd);
-    }
-  });
   it('validates numbers and --shard', () => {
     expect(() => parsePredictOptions({ weights: ['x'], imgSize: 'big' })).toThrow(/--img-size big/);
     expect(() => parsePredictOptions({ weights: ['x'], shard: '2/2' })).toThrow(/--shard 2\/2/);

@@ -33,4 +33,22 @@ describe('vigil-train prepare', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/labels\.json is not valid JSON at line 1, column 18/);
   });
+
+  it('--out: replaces what it wrote before, never a drowsy_face/ it did not create', () => {
+    const out = join(dir, 'out');
+    expect(readdirSync(join(out, 'drowsy_face'))).toContain('.vigil-prepared');
+    expect(cli('--data-root', dir, 'prepare', '--out', out, '--seed', '1').status).toBe(0);
+    const foreign = join(dir, 'foreign');
+    mkdirSync(join(foreign, 'drowsy_face'), { recursive: true });
+    writeFileSync(join(foreign, 'drowsy_face', 'my-notes.txt'), 'keep me');
+    const r = cli('--data-root', dir, 'prepare', '--out', foreign);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^vigil-train: --out: .*foreign\/drowsy_face was not written by the converter \(no \.vigil-prepared marker\)/);
+    expect(readdirSync(join(foreign, 'drowsy_face'))).toEqual(['my-notes.txt']);
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const file = cli('--data-root', dir, 'prepare', '--out', join(dir, 'a-file'));
+    expect(file.status).toBe(2);
+    expect(file.stderr).toMatch(/^vigil-train: --out .*a-file: is a file, not a folder/);
+  });
 });

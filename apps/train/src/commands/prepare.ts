@@ -30,7 +30,7 @@ function progressBar(): (e: ProgressEvent) => void {
 export function prepareCommand(): Command {
   return new Command('prepare')
     .description('convert <--data-root>/task03_train (labels.json + images/) into drowsy_face/ and drowsy_face_diet/ (YOLO layout)')
-    .option('--out <dir>', 'where drowsy_face/ and drowsy_face_diet/ are written (replaced)', '.')
+    .option('--out <dir>', 'where drowsy_face/ and drowsy_face_diet/ are written (replaced if an earlier prepare wrote them; any other folder of those names stops it)', '.')
     .option('--seed <n>', 'split seed', '100')
     .addOption(new Option('--link <mode>', 'cheapest way to place image files').choices(['hardlink', 'symlink', 'copy']).default('hardlink'))
     .action(async (_opts: Record<string, string>, cmd: Command) => {

@@ -40,6 +40,8 @@ export interface TrainConfig {
   img: number;
   project: string;
   name: string;
+  /** `--exist-ok`: train into `<project>/<name>` even if it exists, instead of the next free `<name>N` */
+  existOk: boolean;
   seed: number;
   optimizer: 'sgd' | 'adam';
   linearLr: boolean;
@@ -162,6 +164,12 @@ function num(flag: string, v: unknown, lo: number, hi: number): number {
   return n;
 }
 
+/** A run name is one folder name (no separators, not `.`/`..`): it is joined to --project. */
+function checkedName(name: string): string {
+  if (!name || name === '.' || name === '..' || /[/\\\0]/.test(name)) throw new VigilUserError(`--name '${name}' must be a folder name (no '/', not '.' or '..'); use --project for the parent folder`);
+  return name;
+}
+
 /** Parses a layer list like "1,2,3,4,5,8,9,10,11" or "1-5,8-11" (empty = nothing frozen). */
 export function parseLayerList(v: string): number[] {
   const out: number[] = [];
@@ -212,7 +220,8 @@ export function buildConfig(opts: Record<string, unknown>, cmd: Pick<Command, 'g
     batch: int('batch', o['batch'], 1),
     img,
     project: resolve(String(o['project'])),
-    name: String(o['name']),
+    name: checkedName(String(o['name'])),
+    existOk: o['existOk'] === true,
     seed: int('random_seed', o['random_seed']),
     optimizer: o['adam'] ? 'adam' : 'sgd',
     linearLr: !!o['linearLr'],

@@ -1,24 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLASS_NAMES, VigilUserError } from '@vigil/core';
 import { checkDataset, datasetSources, ensureSyntheticData, formatDatasetReport, formatPrepareReport, loadDatasetYaml, prepareData } from '@vigil/dataset';
-import { runPaths } from '@vigil/trainer';
-import type { StageConfig, TrainConfig } from './options.js';
+import { RUN_MANIFEST, runPaths, stageDirs, stageProgress, writeRunManifest } from '@vigil/trainer';
+import type { TrainConfig } from './options.js';
 import { phaseProgress } from './progress-bar.js';
-import { incrementPath, latestRun } from './run-dir.js';
+import { discardRun, type TrainRun } from './run-dir.js';
 import { runStage, type StageData } from './stage.js';
-
-/** Where a run's stage and paths were recorded (opt.json), for --resume. */
-interface SavedRun extends Partial<Omit<TrainConfig, 'stage1' | 'stage2' | 'resume'>> {
-  stage: 1 | 2;
-  stageConfig: StageConfig;
-  trainImages: string | string[];
-  valImages: string | string[];
-  /** class names and skipped images of the stage's data (older runs: the competition's names, nothing skipped) */
-  names?: string[];
-  exclude?: string[];
-  weights?: string;
-}
 
 /** Competition layout: stage 1 on the diet set, stage 2 on the full train set, both validated on the val split. */
 function competitionData(cfg: TrainConfig, stage: 1 | 2): StageData & { train: string } {
@@ -61,86 +49,69 @@ function checkSameClasses(a: StageData, b: StageData): void {
 }
 
 /**
- * The original's train.py `__main__`: data preparation → stage 1 (baseline on the diet set) → stage 2 (fine-tune
- * from stage 1's EMA weights on the full train set, layers frozen). `--resume` continues the interrupted stage (and
- * runs stage 2 afterwards when stage 1 was interrupted).
+ * Each stage's data: for the competition layout the synthetic set is generated (first use) and the data prepared
+ * (unless --no_data_prepare); for --data / --fine-tune-data both YAMLs are checked before any training.
  */
-export async function runTraining(cfgIn: TrainConfig): Promise<void> {
-  let cfg = cfgIn;
-  const t0 = performance.now();
-  const prepared = cfg.preparedDir;
-  let data1: StageData;
-  let data2: StageData | undefined;
-  let stage1Dir: string | undefined;
-  let resume1: string | undefined;
-  let resume2: string | undefined;
-  let stage2Weights: string | undefined;
-
-  if (cfg.resume) {
-    const ckpt = cfg.resume === true ? latestRun(cfg.project) : cfg.resume;
-    if (!ckpt || !existsSync(ckpt)) throw new VigilUserError(`--resume: ${cfg.resume === true ? `no weights/last.vckpt under ${cfg.project}` : `${cfg.resume} does not exist`}`);
-    const runDir = dirname(dirname(ckpt));
-    const optFile = join(runDir, 'opt.json');
-    if (!existsSync(optFile)) throw new VigilUserError(`--resume: ${optFile} is missing; cannot tell which stage ${ckpt} belongs to`);
-    const saved = JSON.parse(readFileSync(optFile, 'utf8')) as SavedRun;
-    console.log(`Resuming training from ${ckpt} (stage ${saved.stage}; settings from ${optFile}, as the original's opt.yaml)`);
-    // the interrupted run's settings replace the command line's (the original reloads opt.yaml)
-    const { stage, stageConfig, trainImages: _t, valImages: _v, weights: _w, names: _n, exclude: _e, ...rest } = saved;
-    cfg = { ...cfg, ...rest, resume: cfg.resume, backend: cfg.backend, stage1: stage === 1 ? stageConfig : cfg.stage1, stage2: stage === 2 ? stageConfig : cfg.stage2 };
-    if (saved.stage === 1) {
-      stage1Dir = runDir;
-      resume1 = ckpt;
-    } else {
-      resume2 = ckpt;
-      stage2Weights = saved.weights;
-    }
-    const savedData: StageData = { train: saved.trainImages, val: saved.valImages, names: saved.names ?? [...CLASS_NAMES], exclude: saved.exclude ?? [] };
-    if (resume2) {
-      await runStage({ cfg, stage: cfg.stage2, data: savedData, runDir, resume: resume2, weights: stage2Weights });
-      return done(t0);
-    }
-    data1 = savedData;
-    if (cfg.stage2.epochs > 0) data2 = await stageData(cfg, 2);
-  } else if (cfg.data) {
-    // any YOLO dataset: both stages' data are checked before training starts
-    data1 = await stageData(cfg, 1);
-    if (cfg.stage2.epochs > 0) {
-      data2 = await stageData(cfg, 2);
-      checkSameClasses(data1, data2);
-    }
-  } else {
-    const full = competitionData(cfg, 2);
-    data1 = competitionData(cfg, 1);
-    data2 = full;
-    if (cfg.synthetic) {
-      console.log(`embedded synthetic data set: ${cfg.dataRoot} (generated on first use)`);
-      const s = await ensureSyntheticData(cfg.dataRoot, { train: cfg.synthTrain, test: cfg.synthTest, seed: 0, onProgress: phaseProgress('  synthetic ') });
-      console.log(`  ${s.config.train} train + ${s.config.test} test images`);
-    }
-    if (cfg.prepare) {
-      console.log(`preparing data: ${join(cfg.dataRoot, 'task03_train')} → ${prepared}`);
-      const report = await prepareData({ trainDir: join(cfg.dataRoot, 'task03_train'), outDir: prepared, valCount: cfg.valCount, dietSource: cfg.dietSource, onProgress: phaseProgress('  prepare ') });
-      console.log(formatPrepareReport(report));
-    } else if (!existsSync(full.train)) {
-      throw new VigilUserError(`--no_data_prepare: ${full.train} does not exist; run once without --no_data_prepare (or give --prepared-dir)`);
-    }
+async function resolveRunData(cfg: TrainConfig): Promise<Partial<Record<'1' | '2', StageData>>> {
+  if (cfg.data) {
+    const data1 = await stageData(cfg, 1);
+    if (cfg.stage2.epochs === 0) return { '1': data1 };
+    const data2 = await stageData(cfg, 2);
+    checkSameClasses(data1, data2);
+    return { '1': data1, '2': data2 };
   }
-
-  let stage1Weights = cfg.weights || undefined;
-  if (cfg.stage1.epochs > 0) {
-    const runDir = stage1Dir ?? incrementPath(join(cfg.project, cfg.name));
-    await runStage({ cfg, stage: cfg.stage1, data: data1, runDir, weights: resume1 ? undefined : stage1Weights, resume: resume1 });
-    stage1Weights = runPaths(runDir).last;
+  const full = competitionData(cfg, 2);
+  if (cfg.synthetic) {
+    console.log(`embedded synthetic data set: ${cfg.dataRoot} (generated on first use)`);
+    const s = await ensureSyntheticData(cfg.dataRoot, { train: cfg.synthTrain, test: cfg.synthTest, seed: 0, onProgress: phaseProgress('  synthetic ') });
+    console.log(`  ${s.config.train} train + ${s.config.test} test images`);
   }
-  console.log('### base train completed');
-  if (cfg.stage2.epochs > 0 && data2) {
-    console.log('### fine-tuning start');
-    const runDir = incrementPath(join(cfg.project, cfg.name));
-    await runStage({ cfg, stage: cfg.stage2, data: data2, runDir, weights: stage1Weights });
+  if (cfg.prepare) {
+    console.log(`preparing data: ${join(cfg.dataRoot, 'task03_train')} → ${cfg.preparedDir}`);
+    const report = await prepareData({ trainDir: join(cfg.dataRoot, 'task03_train'), outDir: cfg.preparedDir, outFlag: '--prepared-dir', valCount: cfg.valCount, dietSource: cfg.dietSource, onProgress: phaseProgress('  prepare ') });
+    console.log(formatPrepareReport(report));
+  } else if (!existsSync(full.train)) {
+    throw new VigilUserError(`--no_data_prepare: ${full.train} does not exist; run once without --no_data_prepare (or give --prepared-dir)`);
   }
-  done(t0);
+  return { '1': competitionData(cfg, 1), '2': full };
 }
 
-function done(t0: number): void {
-  console.log(`done in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+/**
+ * The original's train.py `__main__` in one run folder (run.json, see {@link createRun}): data preparation → stage 1
+ * (baseline on the diet set) → stage 2 (fine-tune from stage 1's EMA weights on the full train set, layers frozen).
+ * Resumed ({@link openRun}), every step continues from where the files say it got: the data is taken from run.json
+ * once resolved, a finished stage (stripped last.vckpt) is skipped, an interrupted one continues from its last.vckpt,
+ * one that had not written a checkpoint yet starts over — with the run's own settings, so the result is the
+ * uninterrupted run's.
+ */
+export async function runTraining(run: TrainRun): Promise<void> {
+  const { cfg, dir, manifest } = run;
+  const t0 = performance.now();
+  if (!manifest.data) {
+    try {
+      manifest.data = await resolveRunData(cfg);
+    } catch (e) {
+      // bad data found before any training: a fresh run leaves no run folder behind to be resumed
+      if (e instanceof VigilUserError && !cfg.resume) discardRun(run);
+      throw e;
+    }
+    writeRunManifest(dir, manifest);
+  }
+  let weights = cfg.weights || undefined;
+  for (const { index, dir: stageDir } of stageDirs(dir, manifest)) {
+    const stage = index === 1 ? cfg.stage1 : cfg.stage2;
+    const data = manifest.data[String(index) as '1' | '2'];
+    if (!data) throw new VigilUserError(`${join(dir, RUN_MANIFEST)} has no data for stage ${index}`, join(dir, RUN_MANIFEST));
+    if (index === 2) console.log('### fine-tuning start');
+    const p = stageProgress(stageDir);
+    if (p.state === 'finished') console.log(`\nstage ${index}: finished already (${p.weights})`);
+    else {
+      const resume = run.from && run.from.stageDir === stageDir ? run.from.checkpoint : p.state === 'resumable' ? p.checkpoint : undefined;
+      await runStage({ cfg, stage, data, runDir: stageDir, weights: resume ? undefined : weights, resume });
+    }
+    weights = runPaths(stageDir).last;
+    if (index === 1) console.log('### base train completed');
+  }
+  writeRunManifest(dir, { ...manifest, finished: true });
+  console.log(`done in ${((performance.now() - t0) / 60000).toFixed(1)} min → ${dir}`);
 }

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import fg from 'fast-glob';
@@ -13,6 +13,7 @@ import type { LinkMode } from './link-file.js';
 import type { ProgressCallback } from './progress.js';
 import { cleanRecord, readRawLabels } from './raw-labels.js';
 import type { CleanRecord, RawRecord } from './raw-labels.js';
+import { checkOutputDir, checkReplaceable, markPrepared, removePrepared } from './output-dir.js';
 import { RecordIssues } from './record-issues.js';
 import { splitTrainVal } from './split.js';
 import { yoloLabelText } from './yolo-format.js';
@@ -21,8 +22,10 @@ import { yoloLabelText } from './yolo-format.js';
 export interface PrepareDataOptions {
   /** Competition train folder: `labels.json` + `images/` (the original's /DATA/Final_DATA/task03_train). */
   trainDir: string;
-  /** Output parent: `drowsy_face/` and `drowsy_face_diet/` are (re)created inside it. */
+  /** Output parent: `drowsy_face/` and `drowsy_face_diet/` are (re)created inside it (only if written here before). */
   outDir: string;
+  /** The flag that gave `outDir`, for messages (default `--out`). */
+  outFlag?: string;
   /** Images split off for validation (default 20,000, as the original), capped by `maxValFraction`. */
   valCount?: number;
   /** Largest share of the images that goes to validation (default 0.2). */
@@ -73,6 +76,11 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
   const names = options.names ?? CLASS_NAMES;
   const dietSource = options.dietSource ?? 'train';
   if (dietSource !== 'train' && dietSource !== 'all') throw new VigilUserError(`--diet-source must be 'train' or 'all', got '${String(dietSource)}'`);
+  // checked before any work: the output parent is a writable folder, and only folders this converter wrote (each
+  // carries its marker from the start) are replaced
+  const outFlag = options.outFlag ?? '--out';
+  checkOutputDir(options.outDir, outFlag);
+  for (const d of ['drowsy_face', 'drowsy_face_diet']) checkReplaceable(join(options.outDir, d), outFlag);
   const concurrency = options.concurrency ?? 32;
   const limit = pLimit(concurrency);
   const progress = options.onProgress;
@@ -127,9 +135,11 @@ export async function prepareData(options: PrepareDataOptions): Promise<PrepareD
 
   const datasetDir = join(options.outDir, 'drowsy_face');
   const dietDir = join(options.outDir, 'drowsy_face_diet');
-  rmSync(datasetDir, { recursive: true, force: true });
-  rmSync(dietDir, { recursive: true, force: true });
+  removePrepared(datasetDir);
+  removePrepared(dietDir);
   for (const d of [datasetDir, dietDir]) {
+    await mkdir(d, { recursive: true });
+    markPrepared(d);
     for (const s of d === dietDir ? ['train'] : ['train', 'val']) {
       await mkdir(join(d, 'images', s), { recursive: true });
       await mkdir(join(d, 'labels', s), { recursive: true });

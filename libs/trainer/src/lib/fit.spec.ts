@@ -178,5 +178,5 @@ describe('kill -9 and --resume (separate process)', () => {
     expect([...wc.keys()]).toEqual([...wa.keys()]);
     for (const [k, v] of wa) expect(Buffer.from(wc.get(k)!.data.buffer).equals(Buffer.from(v.data.buffer)), k).toBe(true);
     expect(readFileSync(runPaths(cut).results, 'utf8')).toBe(readFileSync(runPaths(full).results, 'utf8'));
-  }, 120_000);
+  }, 600_000);
 });

@@ -151,8 +151,7 @@ try {
   templatePkg.devDependencies = Object.fromEntries(tools.map((p) => [p, rootPkg.devDependencies[p]]));
   writeFileSync(appPkgFile, `${JSON.stringify(templatePkg, null, 2)}\n`);
   const tarballs = packed.map((p) => join(tarDir, p.filename));
-  // Optional dependencies (Dawn for the webgpu backend: 130 MB; ffmpeg) are not what the example exercises.
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--save-exact', '--omit=optional', ...tarballs, tfjsCore], { cwd: app });
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--save-exact', ...tarballs, tfjsCore], { cwd: app });
 
   // 5. Peer dependency and provenance checks.
   const tfCopies = installedCopies(app, '@tensorflow/tfjs-core');

@@ -51,5 +51,6 @@ export { letterbox, letterboxGeometry, padImage } from './lib/letterbox.js';
 export type { LetterboxOptions, LetterboxGeometry, LetterboxResult } from './lib/letterbox.js';
 export { resizeBilinear } from './lib/resize-bilinear.js';
 export { resizeArea } from './lib/resize-area.js';
+export { resizeLongSide } from './lib/resize-long-side.js';
 export { rectBatchShapes } from './lib/rect-shapes.js';
 export type { RectBatches } from './lib/rect-shapes.js';

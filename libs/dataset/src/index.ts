@@ -51,7 +51,7 @@ export { countClasses, formatClassCounts } from './lib/class-counts.js';
 export { formatFixedPy, yoloLabelText } from './lib/yolo-format.js';
 export { letterboxSample } from './lib/letterbox.js';
 // The pure image geometry lives in @vigil/core (browser-safe, shared with @vigil/detector); re-exported for callers.
-export { letterbox, letterboxGeometry, padImage, resizeBilinear, resizeArea, rectBatchShapes } from '@vigil/core';
+export { letterbox, letterboxGeometry, padImage, resizeBilinear, resizeArea, resizeLongSide, rectBatchShapes } from '@vigil/core';
 export type { LetterboxOptions, LetterboxGeometry, LetterboxResult, RectBatches } from '@vigil/core';
 export { listImageFiles, listMediaFiles, listSourceFiles, hasImageExtension, hasVideoExtension, imageToLabelPath, IMAGE_FORMATS, VIDEO_FORMATS } from './lib/discover.js';
 export { loadDatasetYaml, parseDatasetYaml, datasetSources } from './lib/dataset-yaml.js';
@@ -66,7 +66,7 @@ export { readImageMeta, openImage } from './lib/image-source.js';
 export type { ImageMeta } from './lib/image-source.js';
 export { verifyLabels } from './lib/verify-labels.js';
 export type { VerifiedLabels, VerifyStats } from './lib/verify-labels.js';
-export { loadImage, resizeLongSide } from './lib/load-image.js';
+export { loadImage } from './lib/load-image.js';
 export { decodeImage } from './lib/decode-image.js';
 export type { LoadedImage } from './lib/load-image.js';
 export { epochSampleIndices } from './lib/sampler.js';

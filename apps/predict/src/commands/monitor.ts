@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { VigilUserError } from '@vigil/core';
 import type { Detections, ImageU8 } from '@vigil/core';
-import { drawDetectionsRgb, letterbox, openVideoWriter, readVideoFrames, resizeArea, resizeBilinear } from '@vigil/dataset';
+import { drawDetectionsRgb, letterbox, openVideoWriter, readVideoFrames, resizeLongSide } from '@vigil/dataset';
 import type { VideoWriter } from '@vigil/dataset';
 import { DriverMonitor } from '@vigil/monitor';
 import type { MonitorEvent, MonitorOptions, MonitorState } from '@vigil/monitor';
@@ -23,11 +23,7 @@ import type { TruthEvent } from './monitor-report.js';
  */
 export function detectFrame(model: YoloModel, rgb: Uint8Array, width: number, height: number, o: { imgSize: number; confThres: number; iouThres: number }): Detections {
   const image: ImageU8 = { data: rgb, width, height, channels: 3 };
-  const r = o.imgSize / Math.max(width, height);
-  const w = Math.trunc(width * r);
-  const h = Math.trunc(height * r);
-  const resized = r === 1 ? image : r < 1 ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
-  const input = letterbox(resized, o.imgSize, { stride: Math.max(...model.strides) }).image;
+  const input = letterbox(resizeLongSide(image, o.imgSize), o.imgSize, { stride: Math.max(...model.strides) }).image;
   return detectImage(model, input, { confThres: o.confThres, iouThres: o.iouThres, originalShape: [height, width] });
 }
 

@@ -2,7 +2,7 @@ import { VigilUserError } from '@vigil/core';
 import type { ImageU8 } from '@vigil/core';
 import { oneLine } from './image-check.js';
 import { openImage, readImageMeta } from './image-source.js';
-import { padImage, resizeArea, resizeBilinear } from '@vigil/core';
+import { padImage, resizeLongSide } from '@vigil/core';
 
 /** An image as the loader reads it: RGB, long side = `imgSize`, with its original size. */
 export interface LoadedImage {
@@ -20,19 +20,6 @@ export interface LoadPadding {
   right: number;
   /** Grey level (default 114). */
   color?: number;
-}
-
-/**
- * The loader's resize of decoded pixels (the original's `load_image`): long side to `imgSize`, size
- * `int(w·r), int(h·r)`; cv2 INTER_AREA ({@link resizeArea}) when shrinking without augmentation, else cv2-style bilinear
- * ({@link resizeBilinear}); the image itself when r = 1. For pixels that are already in memory (video frames).
- */
-export function resizeLongSide(image: ImageU8, imgSize: number, augment = false): ImageU8 {
-  const r = imgSize / Math.max(image.height, image.width);
-  if (r === 1) return image;
-  const w = Math.trunc(image.width * r);
-  const h = Math.trunc(image.height * r);
-  return r < 1 && !augment ? resizeArea(image, w, h) : resizeBilinear(image, w, h);
 }
 
 /**

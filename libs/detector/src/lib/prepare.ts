@@ -1,4 +1,4 @@
-import { letterbox, rectBatchShapes, resizeArea, resizeBilinear, type ImageU8 } from '@vigil/core';
+import { letterbox, rectBatchShapes, resizeLongSide, type ImageU8 } from '@vigil/core';
 
 /** One image ready for the network and what maps its boxes back. */
 export interface PreparedInput {
@@ -21,10 +21,7 @@ export interface PreparedInput {
  */
 export function prepareInput(rgb: ImageU8, imgSize: number, stride: number): PreparedInput {
   const { width: w0, height: h0 } = rgb;
-  const r = imgSize / Math.max(h0, w0);
-  const w = Math.trunc(w0 * r);
-  const h = Math.trunc(h0 * r);
-  const resized = r === 1 ? rgb : r < 1 ? resizeArea(rgb, w, h) : resizeBilinear(rgb, w, h);
+  const resized = resizeLongSide(rgb, imgSize);
   const shape = rectBatchShapes([[w0, h0]], 1, imgSize, stride, 0.5).batchShapes[0]!;
   const lb = letterbox(resized, shape, { auto: false, scaleup: false });
   return { image: lb.image, shape, h0, w0, gain: (resized.height / h0) * lb.ratio[0], pad: lb.pad };

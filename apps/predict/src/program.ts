@@ -5,7 +5,7 @@ import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mergeCommand } from './commands/merge.js';
 import { monitorCommand } from './commands/monitor.js';
-import { BACKEND_FLAG_HELP, initPredictBackend } from './predict/backend.js';
+import { BACKEND_HELP, initBackend } from '@vigil/runtime';
 import { checkPredictOutputs, parsePredictOptions } from './predict/options.js';
 import { runPredictCommand } from './predict/predict-command.js';
 
@@ -35,12 +35,13 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'process every n-th image starting at i (for many machines; join with `merge`)')
     .addOption(new Option('--empty-objects <form>', 'how an image without detections is written: dict = {} (the seed), list = []').choices(['dict', 'list']).default('dict'))
     .option('--no-progress', 'no progress bar')
-    .option('--backend <name>', BACKEND_FLAG_HELP)
+    .option('--backend <name>', BACKEND_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const options = parsePredictOptions(opts);
       checkPredictOutputs(options);
       if (options.weightsRun) process.stderr.write(`weights: the newest finished training run, ${options.weightsRun}\n`);
-      await initPredictBackend(opts['backend'] as string | undefined);
+      // on the accelerated CPU path the activation also registers the fused kernel the models pick up
+      await initBackend({ prefer: opts['backend'] as string | undefined });
       await runPredictCommand(options);
     });
   program.addCommand(scoreCommand());

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { BACKEND_ORDER, initBackend } from '@vigil/runtime';
+import { BACKEND_HELP, initBackend } from '@vigil/runtime';
 import { prepareCommand } from './commands/prepare.js';
 import { checkTrainMemory } from './lib/memory.js';
 import { buildConfig } from './lib/options.js';
@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     .option('--resume [ckpt|run dir]', 'continue an interrupted run with its saved settings (run.json): bare = the newest run under --project; a run folder; or a checkpoint of it')
     .addOption(new Option('--diet-source <which>', 'images the diet subset is drawn from').choices(['train', 'all']).default('train'))
     .option('--val-count <n>', 'images split off for validation', '20000')
-    .option('--backend <name>', `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env VIGIL_BACKEND, else auto)`)
+    .option('--backend <name>', BACKEND_HELP)
     .option('--project <dir>', 'runs folder', 'runs/train')
     .option('--prepared-dir <dir>', 'where data preparation writes drowsy_face/ and drowsy_face_diet/ (default: <data-root>/prepared)')
     .option('--nbs <n>', 'nominal batch size: one optimiser step per nbs/batch batches (the original: 64)', '64')

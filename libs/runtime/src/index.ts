@@ -4,6 +4,7 @@ export {
   setCpuAccelerator,
   BACKEND_ORDER,
   BACKEND_ENV,
+  BACKEND_HELP,
 } from './lib/backend.js';
 export type {
   BackendChoice,

@@ -10,7 +10,7 @@ import { DriverMonitor } from '@vigil/monitor';
 import type { MonitorEvent, MonitorOptions, MonitorState } from '@vigil/monitor';
 import { detectImage } from '@vigil/yolov5';
 import type { YoloModel } from '@vigil/yolov5';
-import { BACKEND_FLAG_HELP, initPredictBackend } from '../predict/backend.js';
+import { BACKEND_HELP, initBackend } from '@vigil/runtime';
 import { loadModels } from '../predict/models.js';
 import { newestRunWeights, SYNTHETIC_IMG_SIZE, TRAIN_RUNS } from '../predict/options.js';
 import { eventsCsv, formatMonitorSummary, formatTruthMatches, matchTruth, statesCsv } from './monitor-report.js';
@@ -116,7 +116,7 @@ export function monitorCommand(): Command {
     .option('--name <name>', 'run name: output in <project>/<name>/', 'exp')
     .option('--save-video', 'also write annotated.mp4: boxes and the alerts on each frame')
     .option('--no-progress', 'no progress line')
-    .option('--backend <name>', BACKEND_FLAG_HELP)
+    .option('--backend <name>', BACKEND_HELP)
     .action(async (opts: MonitorCommandOptions) => {
       const imgSize = num('--img-size', opts.imgSize, 32, 8192);
       const confThres = num('--conf-thres', opts.confThres, 0, 1);
@@ -129,7 +129,7 @@ export function monitorCommand(): Command {
       const monitorOptions = opts.config ? ((await readJson(opts.config, 'monitor config')) as MonitorOptions) : {};
       const truth = opts.truth ? await readTruth(opts.truth) : undefined;
 
-      await initPredictBackend(opts.backend);
+      await initBackend({ prefer: opts.backend });
       const loaded = loadModels([weights]);
       const model = loaded.models[0]!;
       const monitor = new DriverMonitor({ ...monitorOptions, classNames: monitorOptions.classNames ?? loaded.names });

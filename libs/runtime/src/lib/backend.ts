@@ -11,6 +11,9 @@ export type BackendPreference = BackendKind | 'auto';
 /** Environment variable that overrides the backend choice (same values as `--backend`). */
 export const BACKEND_ENV = 'VIGIL_BACKEND';
 
+/** Help text of the apps' `--backend` flag: the choices and the default. */
+export const BACKEND_HELP = `tfjs backend: auto, ${BACKEND_ORDER.join(', ')} (default: env ${BACKEND_ENV}, else auto)`;
+
 /** What {@link initBackend} chose and why. */
 export interface BackendChoice {
   /** Our name of the path taken. */
